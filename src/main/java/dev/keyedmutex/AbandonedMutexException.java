@@ -1,0 +1,28 @@
+package dev.keyedmutex;
+
+/**
+ * Thrown to a thread that waits for, or tries to acquire, a keyed mutex whose holder disappeared
+ * without releasing it: its thread terminated, its process died, or it closed its handle while
+ * holding. Mirrors {@code WAIT_ABANDONED} / {@code STATUS_ABANDONED} of the Windows keyed mutex.
+ *
+ * <p>The data the mutex protected may be inconsistent. An abandoned mutex stays abandoned
+ * ({@link KeyedMutex#isAbandoned()} returns {@code true}); recreate it.
+ */
+public class AbandonedMutexException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Creates an exception with no detail message. */
+    public AbandonedMutexException() {
+        super();
+    }
+
+    /**
+     * Creates an exception with a detail message.
+     *
+     * @param message what was abandoned, and how it was detected
+     */
+    public AbandonedMutexException(String message) {
+        super(message);
+    }
+}

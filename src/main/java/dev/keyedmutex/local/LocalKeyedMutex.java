@@ -1,0 +1,802 @@
+package dev.keyedmutex.local;
+
+import dev.keyedmutex.AbandonedMutexException;
+import dev.keyedmutex.AbstractKeyedMutex;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The in-process keyed mutex.
+ *
+ * <h2>State</h2>
+ * <pre>
+ *   state  (volatile long)   bit 0 LOCKED, bit 1 ABANDONED, bit 2 CLOSED, bits 3..63 VERSION
+ *   key    (opaque long)     written only by the holder (in release) and the constructor
+ *   owner  (release/acquire) the holding thread; written only by that thread itself:
+ *                            to itself right after it became the holder, to null right before
+ *                            it lets go; null while a hand-off is in flight
+ *   data, dataLength (plain) private data, written only by the holder
+ *   waiters                  per-key FIFO lists of Node, guarded by the internal lock wl;
+ *                            queued / handoffs (volatile) count the linked nodes / the linked
+ *                            nodes that asked for a direct hand-off
+ *   Node.status              WAITING -> GRANTED   (by a releaser, under wl)
+ *                            WAITING -> CANCELLED (by the node's own thread)
+ *                            both by CAS, so exactly one of the two ever happens
+ * </pre>
+ *
+ * <h2>Transitions</h2>
+ * <pre>
+ *   UNLOCKED(v) --CAS by acquirer, key==k-------------------&gt; LOCKED(v+1)     [fast path, spin, self-acquire]
+ *   LOCKED(v)   --release, nobody to hand to: CAS-----------&gt; UNLOCKED(v)
+ *   LOCKED(v)   --release, grant to a WAITING node of next--&gt; LOCKED(v)       [state untouched; the
+ *                                                                              node's thread becomes holder]
+ *   LOCKED(v)   --owner terminated, seen by a waiter--------&gt; LOCKED|ABANDONED (final)
+ *   any         --close()-----------------------------------&gt; ...|CLOSED      (final)
+ * </pre>
+ * The version changes on every CAS that locks, so an acquirer that read {@code state == s}
+ * (unlocked) and then {@code key == k} knows, if its CAS from {@code s} succeeds, that nobody
+ * locked in between: the key it read was the key of that unlocked state (no ABA).
+ *
+ * <h2>Who waits how</h2>
+ * Uncontended: one CAS to acquire, one CAS to release, no allocation, no system call; the
+ * waiter lists are not touched while {@code queued == 0}. Contended: spin for a short adaptive
+ * window (only with more than one CPU), then enqueue a {@link Node} on the list of its key,
+ * re-check, and park. A release with waiters wakes (non-fair) or grants to (fair, or a waiter
+ * that starved) the first WAITING node of the <em>new</em> key only; waiters of other keys are
+ * not touched, so a hand-off costs the same however many threads wait for other keys.
+ *
+ * <ul>
+ *   <li><b>Non-fair release</b>: CAS to unlocked, then if {@code queued != 0} unpark the first
+ *       waiter of the new key, which retries; a thread arriving meanwhile may barge in. A woken
+ *       waiter that loses the race after waiting longer than {@link #STARVATION_NANOS} asks for
+ *       a direct hand-off ({@code handoffs != 0}), which switches releases to the grant path
+ *       until it is served: no waiter starves while its key keeps being released.</li>
+ *   <li><b>Fair release</b> (or {@code handoffs != 0}): under wl, CAS the first WAITING node of
+ *       the new key to GRANTED and unpark it, leaving the state LOCKED; if there is none, unlock
+ *       under wl. Fair acquirers never barge while anyone is queued: they queue and take the
+ *       mutex only as the head of their key's list.</li>
+ * </ul>
+ *
+ * <h2>Happens-before edges (and what breaks without them)</h2>
+ * <ol>
+ *   <li><b>Release to acquire (SPEC 2.3).</b> The releaser's writes (data, key) precede its CAS
+ *       of {@code state}; an acquirer's CAS (or volatile read) of {@code state} observes it. On a
+ *       grant, the releaser's writes precede its CAS of {@code node.status}, which the granted
+ *       thread reads. Without the volatile/CAS edge, the next holder could see stale data or a
+ *       stale key.</li>
+ *   <li><b>No lost wake-up (Dekker).</b> A waiter links its node and increments {@code queued}
+ *       (volatile), then re-reads {@code state}. A releaser CASes {@code state}, then reads
+ *       {@code queued}. Volatile accesses are sequentially consistent, so either the releaser sees
+ *       the waiter (and wakes the first waiter of its key) or the waiter sees the unlock (and
+ *       takes the mutex itself). The grant path decides and unlocks while holding wl, which the
+ *       waiter also takes to link itself.</li>
+ *   <li><b>Timeout/interrupt vs hand-off (SPEC 2.4).</b> Settled by the CAS on
+ *       {@code node.status}: a waiter that fails to cancel has been granted, owns the mutex and
+ *       returns {@code true} (re-asserting an interrupt); a releaser that fails to grant moves on
+ *       to the next node or unlocks. A cancelling waiter that may have swallowed a wake-up passes
+ *       it on to the next waiter of its key.</li>
+ *   <li><b>Abandonment without false alarms (SPEC 2.7).</b> A waiter that reads
+ *       {@code owner == t} and sees {@code t.isAlive() == false} has synchronized with t's
+ *       termination (JLS 17.4.4), so it now sees t's last write to {@code owner}; if
+ *       {@code owner} still reads {@code t}, t ended while holding. Only t ever writes t into
+ *       {@code owner}, so a stale read can delay detection but never invent it. The waiter then
+ *       CASes ABANDONED into {@code state} and wakes everyone.</li>
+ * </ol>
+ *
+ * <h2>Bounds</h2>
+ * Waiters park in slices of at most {@link #ABANDON_CHECK_NANOS} (20 ms) and check the owner
+ * between slices, so abandonment is seen within about 20 ms plus scheduling delay (tested
+ * against 100 ms). Timed waits park until shortly before the deadline and spin the last stretch,
+ * whose length follows the park overshoot measured on this machine.
+ *
+ * <h2>Why a lock around the waiter lists, not a lock-free queue</h2>
+ * A waiter that times out or is interrupted must leave its key's list at once: a thread that
+ * polls {@code tryAcquire(k, 1 ms)} for a key that is not released while the holder keeps the
+ * mutex for an hour would otherwise leave 3.6 million dead nodes behind. The lock-free MPSC
+ * queues we considered (JCTools) cannot unlink a node from the middle, and their single consumer
+ * would be the mutex holder, who may never come. So the lists are intrusive doubly-linked lists
+ * under a {@link ReentrantLock} held for a few pointer updates at a time; it is taken only when
+ * some thread actually waits, never on the uncontended path or while spinning, and it does not
+ * pin virtual threads.
+ */
+final class LocalKeyedMutex extends AbstractKeyedMutex {
+
+    static final long LOCKED = 1L;
+    static final long ABANDONED = 2L;
+    static final long CLOSED = 4L;
+    static final long VERSION_UNIT = 8L;
+
+    /** Longest park between two checks of the owner's liveness: the abandonment detection bound. */
+    static final long ABANDON_CHECK_NANOS = 20_000_000L;
+    /** A woken waiter that lost to a barger after waiting this long asks for a direct hand-off. */
+    static final long STARVATION_NANOS = 1_000_000L;
+
+    private static final int NCPU = Runtime.getRuntime().availableProcessors();
+    private static final int MIN_SPIN_NANOS = 500;
+    private static final int MAX_SPIN_NANOS = 20_000;
+    private static final int INITIAL_SPIN_NANOS = 4_000;
+
+    /**
+     * How long before a deadline a timed waiter stops parking and spins: the largest recent park
+     * overshoot plus a margin, shared by all mutexes of this JVM (racy updates are fine).
+     */
+    private static volatile long finalSpinNanos = 200_000L;
+    private static final long MIN_FINAL_SPIN_NANOS = 20_000L;
+    private static final long MAX_FINAL_SPIN_NANOS = 1_000_000L;
+
+    private static final VarHandle STATE;
+    private static final VarHandle KEY;
+    private static final VarHandle OWNER;
+    private static final VarHandle STATUS;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(LocalKeyedMutex.class, "state", long.class);
+            KEY = l.findVarHandle(LocalKeyedMutex.class, "key", long.class);
+            OWNER = l.findVarHandle(LocalKeyedMutex.class, "owner", Thread.class);
+            STATUS = l.findVarHandle(Node.class, "status", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile long state;
+    @SuppressWarnings("unused") // accessed through KEY
+    private long key;
+    @SuppressWarnings("unused") // accessed through OWNER
+    private Thread owner;
+
+    private final boolean fair;
+    private final byte[] data;
+    private int dataLength;
+    /** Adaptive spin window in ns; a racy heuristic, any value in range is correct. */
+    private int spinNanos = INITIAL_SPIN_NANOS;
+    /** Who ended without releasing; written before ABANDONED is set. */
+    private volatile String abandonedBy;
+
+    private final ReentrantLock wl = new ReentrantLock();
+    private final HashMap<Long, KeyQueue> queues = new HashMap<>();   // guarded by wl
+    private volatile int queued;                                      // written under wl
+    private volatile int handoffs;                                    // written under wl
+    private long wakeups;                                             // guarded by wl; for tests
+
+    LocalKeyedMutex(long initialKey, int privateDataCapacity, boolean fair) {
+        super(privateDataCapacity);
+        this.fair = fair;
+        this.data = new byte[privateDataCapacity];
+        KEY.setRelease(this, initialKey);
+    }
+
+    // ================================================================ acquire
+
+    @Override
+    protected boolean acquire0(long k, int mode, long nanos, ByteBuffer out) throws InterruptedException {
+        if (!tryLock(k, mode == TRY)) {
+            boolean once = mode == TRY || (mode == TIMED && nanos <= 0);
+            if (once ? !tryOnce(k, mode == TRY) : !acquireSlow(k, mode, nanos)) {
+                return false;
+            }
+        }
+        copyOut(out);
+        return true;
+    }
+
+    /** The fast path: one CAS if the mutex is free with key k (and, fair, nobody queued). */
+    private boolean tryLock(long k, boolean barge) {
+        for (;;) {
+            long s = state;
+            if ((s & (LOCKED | ABANDONED | CLOSED)) != 0 || (long) KEY.getOpaque(this) != k
+                    || (fair && !barge && queued != 0)) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+                OWNER.setRelease(this, Thread.currentThread());
+                return true;
+            }
+        }
+    }
+
+    /** One attempt that reports closed and abandoned states, and detects a dead owner. */
+    private boolean tryOnce(long k, boolean barge) {
+        for (;;) {
+            long s = state;
+            throwIfClosedOrAbandoned(s);
+            if ((s & LOCKED) != 0) {
+                detectAbandonment();
+                throwIfClosedOrAbandoned(state);
+                return false;
+            }
+            if ((long) KEY.getOpaque(this) != k || (fair && !barge && queued != 0 && hasWaiterFor(k))) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+                OWNER.setRelease(this, Thread.currentThread());
+                return true;
+            }
+        }
+    }
+
+    private boolean acquireSlow(long k, int mode, long nanos) throws InterruptedException {
+        long deadline = mode == TIMED ? System.nanoTime() + nanos : 0L;
+        if (spin(k, mode, deadline)) {
+            return true;
+        }
+        Node node = new Node(Thread.currentThread(), k);
+        enqueue(node);
+        return await(node, k, mode, deadline);
+    }
+
+    /**
+     * Spins for a short window before queueing, with more than one CPU only: a hand-off from a
+     * thread running on the other CPU then costs ~0.1 us instead of a park/unpark (~25-50 us).
+     * The window doubles after a success and halves after a failure, within
+     * [{@link #MIN_SPIN_NANOS}, {@link #MAX_SPIN_NANOS}].
+     */
+    private boolean spin(long k, int mode, long deadline) {
+        if (NCPU < 2) {
+            return false;
+        }
+        int budget = spinNanos;
+        long start = System.nanoTime();
+        long end = start + budget;
+        if (mode == TIMED && deadline - end < 0) {
+            end = deadline;
+        }
+        for (int i = 1;; i++) {
+            long s = state;
+            if ((s & (ABANDONED | CLOSED)) != 0) {
+                return false;
+            }
+            if ((s & LOCKED) == 0 && (long) KEY.getOpaque(this) == k && (!fair || queued == 0)
+                    && STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+                OWNER.setRelease(this, Thread.currentThread());
+                spinNanos = Math.min(MAX_SPIN_NANOS, budget * 2);
+                return true;
+            }
+            Thread.onSpinWait();
+            if ((i & 15) == 0 && System.nanoTime() - end >= 0) {
+                spinNanos = Math.max(MIN_SPIN_NANOS, budget / 2);
+                return false;
+            }
+        }
+    }
+
+    private boolean await(Node node, long k, int mode, long deadline) throws InterruptedException {
+        final Thread me = node.thread;
+        boolean reinterrupt = false;
+        long nextOwnerCheck = System.nanoTime();
+        for (;;) {
+            if (node.status == Node.GRANTED) {
+                OWNER.setRelease(this, me);
+                return acquiredAfterWait(reinterrupt);
+            }
+            long s = state;
+            if ((s & (CLOSED | ABANDONED)) != 0) {
+                if (cancel(node)) {
+                    if (reinterrupt) {
+                        me.interrupt();
+                    }
+                    throwIfClosedOrAbandoned(s);
+                }
+                continue; // granted meanwhile
+            }
+            boolean woken = node.woken;
+            if (woken) {
+                node.woken = false;
+            }
+            if ((s & LOCKED) == 0) {
+                if ((long) KEY.getOpaque(this) == k && selfAcquire(node, s)) {
+                    return acquiredAfterWait(reinterrupt);
+                }
+            } else {
+                long now = System.nanoTime();
+                if (now - nextOwnerCheck >= 0) {
+                    nextOwnerCheck = now + ABANDON_CHECK_NANOS;
+                    if (detectAbandonment()) {
+                        continue;
+                    }
+                }
+                if (woken && !fair && now - node.since >= STARVATION_NANOS) {
+                    requestHandoff(node);
+                }
+            }
+            if (Thread.interrupted()) {
+                if (mode == UNINTERRUPTIBLE || !cancel(node)) {
+                    reinterrupt = true;   // uninterruptible, or granted: keep the interrupt for later
+                    continue;
+                }
+                passWakeUpOn(k);
+                throw new InterruptedException();
+            }
+            long parkNanos = ABANDON_CHECK_NANOS;
+            if (mode == TIMED) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0L) {
+                    if (cancel(node)) {
+                        passWakeUpOn(k);
+                        if (reinterrupt) {
+                            me.interrupt();
+                        }
+                        return false;
+                    }
+                    continue;
+                }
+                long finalSpin = finalSpinNanos;
+                if (remaining <= finalSpin) {
+                    if (NCPU > 1) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                    continue;
+                }
+                parkNanos = Math.min(remaining - finalSpin, ABANDON_CHECK_NANOS);
+                long before = System.nanoTime();
+                LockSupport.parkNanos(this, parkNanos);
+                learnOvershoot(System.nanoTime() - before - parkNanos);
+                continue;
+            }
+            LockSupport.parkNanos(this, parkNanos);
+        }
+    }
+
+    private boolean acquiredAfterWait(boolean reinterrupt) {
+        if (reinterrupt) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
+    }
+
+    /** Keeps the final-spin window just above the park overshoot seen lately. */
+    private static void learnOvershoot(long overshoot) {
+        if (overshoot <= 0L) {
+            return; // woken early (unpark, interrupt): says nothing about the overshoot
+        }
+        long current = finalSpinNanos;
+        long wanted = overshoot + overshoot / 4 + 10_000L;
+        long next = wanted > current ? wanted : current - (current - wanted) / 16;
+        finalSpinNanos = Math.max(MIN_FINAL_SPIN_NANOS, Math.min(MAX_FINAL_SPIN_NANOS, next));
+    }
+
+    /** A queued waiter that saw the mutex free with its key tries to take it. */
+    private boolean selfAcquire(Node node, long s) {
+        if (fair) {
+            // Only the head of its key's list may take it; decided under wl, which the grant
+            // path holds too.
+            wl.lock();
+            try {
+                if (node.prev != null || node.queue == null
+                        || !STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+                    return false;
+                }
+                unlink(node);
+            } finally {
+                wl.unlock();
+            }
+        } else {
+            if (!STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+                return false;
+            }
+            // We hold the mutex, so nobody can grant this node any more; leave the list.
+            wl.lock();
+            try {
+                unlink(node);
+            } finally {
+                wl.unlock();
+            }
+        }
+        OWNER.setRelease(this, node.thread);
+        return true;
+    }
+
+    /** @return true if the node was cancelled; false if it had been granted the mutex */
+    private boolean cancel(Node node) {
+        if (!STATUS.compareAndSet(node, Node.WAITING, Node.CANCELLED)) {
+            return false;
+        }
+        wl.lock();
+        try {
+            unlink(node);
+        } finally {
+            wl.unlock();
+        }
+        return true;
+    }
+
+    /**
+     * After a cancelled wait: if the mutex is free with our key, a wake-up may have been meant
+     * for us; pass it to the next waiter of the key.
+     */
+    private void passWakeUpOn(long k) {
+        if (queued != 0) {
+            long s = state;
+            if ((s & (LOCKED | CLOSED | ABANDONED)) == 0 && (long) KEY.getOpaque(this) == k) {
+                wakeFirst(k);
+            }
+        }
+    }
+
+    private void copyOut(ByteBuffer out) {
+        if (out != null) {
+            int length = dataLength;
+            int position = out.position();
+            out.put(position, data, 0, length);
+            out.position(position + length);
+        }
+    }
+
+    // ================================================================ release
+
+    @Override
+    protected void release0(long nextKey, ByteBuffer in) {
+        if (in != null) {
+            int length = in.remaining();
+            in.get(in.position(), data, 0, length);
+            dataLength = length;
+        }
+        OWNER.setRelease(this, null);
+        KEY.setOpaque(this, nextKey);
+        if (queued == 0 || (!fair && handoffs == 0)) {
+            unlockState();
+            if (queued != 0) {
+                wakeFirst(nextKey);
+            }
+        } else {
+            releaseWithHandoff(nextKey);
+        }
+    }
+
+    private void unlockState() {
+        for (;;) {
+            long s = state;
+            if (STATE.compareAndSet(this, s, s & ~LOCKED)) {
+                return;
+            }
+        }
+    }
+
+    /** Grants the mutex to the first waiter of nextKey, or unlocks if there is none. */
+    private void releaseWithHandoff(long nextKey) {
+        Node granted = null;
+        wl.lock();
+        try {
+            KeyQueue q = queues.get(nextKey);
+            for (Node n = q == null ? null : q.head; n != null; n = n.next) {
+                if (STATUS.compareAndSet(n, Node.WAITING, Node.GRANTED)) {
+                    unlink(n);
+                    granted = n;
+                    wakeups++;
+                    break;
+                }
+            }
+            if (granted == null) {
+                unlockState();
+            }
+        } finally {
+            wl.unlock();
+        }
+        if (granted != null) {
+            LockSupport.unpark(granted.thread);
+        }
+    }
+
+    /** Unparks the first waiter of key k, if any, so that it retries. */
+    private void wakeFirst(long k) {
+        Thread t = null;
+        wl.lock();
+        try {
+            KeyQueue q = queues.get(k);
+            for (Node n = q == null ? null : q.head; n != null; n = n.next) {
+                if (n.status == Node.WAITING) {
+                    n.woken = true;
+                    t = n.thread;
+                    wakeups++;
+                    break;
+                }
+            }
+        } finally {
+            wl.unlock();
+        }
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void wakeAll() {
+        List<Thread> threads = new ArrayList<>();
+        wl.lock();
+        try {
+            for (KeyQueue q : queues.values()) {
+                for (Node n = q.head; n != null; n = n.next) {
+                    threads.add(n.thread);
+                }
+            }
+        } finally {
+            wl.unlock();
+        }
+        for (Thread t : threads) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    // ================================================================ waiter lists (under wl)
+
+    private void enqueue(Node node) {
+        wl.lock();
+        try {
+            KeyQueue q = queues.get(node.key);
+            if (q == null) {
+                q = new KeyQueue(node.key);
+                queues.put(node.key, q);
+            }
+            node.queue = q;
+            node.prev = q.tail;
+            if (q.tail == null) {
+                q.head = node;
+            } else {
+                q.tail.next = node;
+            }
+            q.tail = node;
+            queued = queued + 1;
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    private void unlink(Node node) {
+        KeyQueue q = node.queue;
+        if (q == null) {
+            return;
+        }
+        if (node.prev == null) {
+            q.head = node.next;
+        } else {
+            node.prev.next = node.next;
+        }
+        if (node.next == null) {
+            q.tail = node.prev;
+        } else {
+            node.next.prev = node.prev;
+        }
+        node.queue = null;
+        node.prev = null;
+        node.next = null;
+        if (q.head == null) {
+            queues.remove(q.key);
+        }
+        queued = queued - 1;
+        if (node.handoff) {
+            node.handoff = false;
+            handoffs = handoffs - 1;
+        }
+    }
+
+    private void requestHandoff(Node node) {
+        wl.lock();
+        try {
+            if (!node.handoff && node.queue != null) {
+                node.handoff = true;
+                handoffs = handoffs + 1;
+            }
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    private boolean hasWaiterFor(long k) {
+        wl.lock();
+        try {
+            return queues.containsKey(k);
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    // ================================================================ abandonment and closing
+
+    /**
+     * Checks whether the owner ended while holding; if so marks the mutex abandoned and wakes
+     * every waiter (see edge 4 in the class comment).
+     *
+     * @return whether the mutex is abandoned now
+     */
+    private boolean detectAbandonment() {
+        Thread o = (Thread) OWNER.getAcquire(this);
+        if (o == null || o.isAlive()) {
+            return (state & ABANDONED) != 0;
+        }
+        // o has terminated, so all of its writes are visible now (JLS 17.4.4).
+        if (OWNER.getAcquire(this) != o) {
+            return (state & ABANDONED) != 0; // it let go before it ended
+        }
+        abandonedBy = o.getName();
+        for (;;) {
+            long s = state;
+            if ((s & ABANDONED) != 0 || (s & LOCKED) == 0) {
+                break;
+            }
+            if (STATE.compareAndSet(this, s, s | ABANDONED)) {
+                wakeAll();
+                break;
+            }
+        }
+        return (state & ABANDONED) != 0;
+    }
+
+    private void throwIfClosedOrAbandoned(long s) {
+        if ((s & CLOSED) != 0) {
+            throw closedException();
+        }
+        if ((s & ABANDONED) != 0) {
+            throw new AbandonedMutexException("keyed mutex abandoned: its holder, thread '" + abandonedBy
+                    + "', terminated without releasing it");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (;;) {
+            long s = state;
+            if ((s & CLOSED) != 0) {
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | CLOSED)) {
+                break;
+            }
+        }
+        wakeAll();
+    }
+
+    // ================================================================ snapshots
+
+    @Override
+    protected boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
+    @Override
+    public boolean isHeldByCurrentThread() {
+        if ((state & CLOSED) != 0) {
+            throw closedException();
+        }
+        return OWNER.getOpaque(this) == Thread.currentThread();
+    }
+
+    @Override
+    public long key() {
+        ensureOpen();
+        return (long) KEY.getOpaque(this);
+    }
+
+    @Override
+    public boolean isLocked() {
+        ensureOpen();
+        return (state & LOCKED) != 0;
+    }
+
+    @Override
+    public boolean isAbandoned() {
+        long s = state;
+        if ((s & CLOSED) != 0) {
+            throw closedException();
+        }
+        return (s & ABANDONED) != 0 || ((s & LOCKED) != 0 && detectAbandonment());
+    }
+
+    @Override
+    public boolean isFair() {
+        return fair;
+    }
+
+    @Override
+    protected Thread owner() {
+        return (Thread) OWNER.getAcquire(this);
+    }
+
+    @Override
+    protected int queueLength() {
+        return queued;
+    }
+
+    @Override
+    protected boolean hasQueuedThread(Thread thread) {
+        if (queued == 0) {
+            return false;
+        }
+        wl.lock();
+        try {
+            for (KeyQueue q : queues.values()) {
+                for (Node n = q.head; n != null; n = n.next) {
+                    if (n.thread == thread && n.status == Node.WAITING) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    /** For tests: how many times a release has woken or granted to a waiter. */
+    long wakeups() {
+        wl.lock();
+        try {
+            return wakeups;
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    /** For tests: the number of keys that have a waiter list. */
+    int keyQueues() {
+        wl.lock();
+        try {
+            return queues.size();
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        long s = state;
+        String what;
+        if ((s & CLOSED) != 0) {
+            what = "closed";
+        } else if ((s & ABANDONED) != 0) {
+            what = "abandoned";
+        } else if ((s & LOCKED) != 0) {
+            Thread o = (Thread) OWNER.getAcquire(this);
+            what = o == null ? "locked" : "locked by thread " + o.getName();
+        } else {
+            what = "unlocked";
+        }
+        return "LocalKeyedMutex@" + Integer.toHexString(System.identityHashCode(this))
+                + "[key=" + (long) KEY.getOpaque(this) + ", " + what + (fair ? ", fair" : "") + "]";
+    }
+
+    // ================================================================ nodes
+
+    /** A thread waiting for a key. Links are guarded by wl; status changes only by CAS. */
+    static final class Node {
+        static final int WAITING = 0;
+        static final int GRANTED = 1;
+        static final int CANCELLED = 2;
+
+        final Thread thread;
+        final long key;
+        final long since = System.nanoTime();
+        volatile int status;
+        /** Set by wakeFirst: a release unparked this node so that it retries. */
+        volatile boolean woken;
+        KeyQueue queue;   // null once unlinked
+        Node prev;
+        Node next;
+        boolean handoff;
+
+        Node(Thread thread, long key) {
+            this.thread = thread;
+            this.key = key;
+        }
+    }
+
+    /** The FIFO of waiters for one key; removed from the map when it empties. */
+    static final class KeyQueue {
+        final long key;
+        Node head;
+        Node tail;
+
+        KeyQueue(long key) {
+            this.key = key;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * keyed-mutex: a keyed mutex for the JVM.
+ *
+ * <p>{@code dev.keyedmutex} is the API; {@code dev.keyedmutex.spi} the provider interface that
+ * {@link java.util.ServiceLoader} finds. Providers' implementation packages are not exported.
+ */
+module dev.keyedmutex {
+    exports dev.keyedmutex;
+    exports dev.keyedmutex.spi;
+
+    uses dev.keyedmutex.spi.KeyedMutexProvider;
+
+    provides dev.keyedmutex.spi.KeyedMutexProvider with dev.keyedmutex.local.LocalProvider;
+}

@@ -1,0 +1,130 @@
+package dev.keyedmutex.local;
+
+import dev.keyedmutex.KeyedMutexLock;
+import dev.keyedmutex.testkit.TestThread;
+import dev.keyedmutex.testkit.Waits;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** White-box tests of the local provider: what the contract cannot see from outside. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LocalKeyedMutexTest {
+
+    private static void awaitQueued(LocalKeyedMutex m, int n) {
+        Waits.until(() -> m.queueLength() >= n, () -> "expected " + n + " queued, have " + m.queueLength());
+    }
+
+    /** SPEC 2.2: a release wakes one waiter of the new key and no waiter of any other key. */
+    @Test
+    void releaseWakesOnlyTheWaiterOfTheNewKey() throws Exception {
+        for (boolean fair : new boolean[] {false, true}) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, fair);
+            m.acquire(0);
+            List<TestThread<Void>> others = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                others.add(TestThread.run("key5-" + i, () -> m.acquire(5)));
+            }
+            TestThread<Void> one = TestThread.run("key1", () -> {
+                m.acquire(1);
+                m.release(2);
+            });
+            awaitQueued(m, 9);
+            others.forEach(TestThread::awaitBlocked);
+            one.awaitBlocked();
+            long before = m.wakeups();
+            m.release(1);
+            one.join();
+            assertEquals(1, m.wakeups() - before, "fair=" + fair + ": a release must wake exactly one waiter");
+            assertEquals(2, m.key());
+            assertEquals(8, m.queueLength(), "the waiters of key 5 must still be queued");
+            others.forEach(TestThread::assertStillBlocked);
+            m.close();
+            others.forEach(t -> t.joinFailure(IllegalStateException.class));
+        }
+    }
+
+    /** Waiters that time out or are interrupted leave their lists at once: no garbage builds up. */
+    @Test
+    void cancelledWaitersLeaveNothingBehind() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+        m.acquire(0); // held for the whole test: nobody would ever clean up after the waiters
+        TestThread.run("poller", () -> {
+            for (int i = 0; i < 300; i++) {
+                assertFalse(m.tryAcquire(1000 + i, 50, TimeUnit.MICROSECONDS));
+                assertFalse(m.tryAcquire(0, 50, TimeUnit.MICROSECONDS));
+            }
+        }).join();
+        TestThread<Void> interrupted = TestThread.run("interrupted", () -> m.acquire(77));
+        awaitQueued(m, 1);
+        interrupted.awaitBlocked();
+        interrupted.interrupt();
+        interrupted.joinFailure(InterruptedException.class);
+        assertEquals(0, m.queueLength());
+        assertEquals(0, m.keyQueues(), "per-key lists were left behind");
+        m.release(0);
+    }
+
+    /** Uncontended acquire + release allocates nothing (SPEC 5). */
+    @Test
+    void uncontendedAcquireAndReleaseAllocateNothing() throws Exception {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "needs HotSpot's per-thread allocation counter");
+        com.sun.management.ThreadMXBean hotspot = (com.sun.management.ThreadMXBean) bean;
+        assumeTrue(hotspot.isThreadAllocatedMemorySupported() && hotspot.isThreadAllocatedMemoryEnabled());
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+        KeyedMutexLock lock = new KeyedMutexLock();
+        long id = Thread.currentThread().getId();
+        for (int round = 0; round < 3; round++) { // the first rounds warm up (JIT, class loading)
+            long before = hotspot.getThreadAllocatedBytes(id);
+            for (int i = 0; i < 200_000; i++) {
+                long k = m.key();
+                m.acquire(k);
+                m.release(k + 1);
+                assertTrue(m.tryAcquire(k + 1));
+                m.release(k + 1);
+                lock.lock();
+                lock.unlock();
+            }
+            long allocated = hotspot.getThreadAllocatedBytes(id) - before;
+            if (round == 2) {
+                // The counter itself may allocate a few bytes; 200,000 iterations of anything
+                // that allocates would show megabytes.
+                assertTrue(allocated < 4096, "allocated " + allocated + " bytes in 200,000 uncontended iterations");
+            }
+        }
+    }
+
+    /** A fair mutex does not let a newcomer barge in ahead of a queued waiter of its key. */
+    @Test
+    void fairNewcomersDoNotBargeAheadOfQueuedWaiters() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, true);
+        m.acquire(0);
+        TestThread<Void> queued = TestThread.run("queued", () -> {
+            m.acquire(1);
+            m.release(3);
+        });
+        awaitQueued(m, 1);
+        queued.awaitBlocked();
+        m.release(1);
+        // The hand-off went to the queued waiter: a newcomer's tryAcquire(1, 0) cannot win.
+        queued.join();
+        assertEquals(3, m.key());
+        assertFalse(m.isLocked());
+    }
+
+    /** The abandonment check runs in slices of ABANDON_CHECK_NANOS: the documented bound. */
+    @Test
+    void abandonmentSliceIsWithinTheDocumentedBound() {
+        assertTrue(LocalKeyedMutex.ABANDON_CHECK_NANOS <= TimeUnit.MILLISECONDS.toNanos(50));
+    }
+}

@@ -127,9 +127,9 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
      * How long before a deadline a timed waiter stops parking and spins: the largest recent park
      * overshoot plus a margin, shared by all mutexes of this JVM (racy updates are fine).
      */
-    private static volatile long finalSpinNanos = 200_000L;
+    private static volatile long finalSpinNanos = 150_000L;
     private static final long MIN_FINAL_SPIN_NANOS = 20_000L;
-    private static final long MAX_FINAL_SPIN_NANOS = 1_000_000L;
+    private static final long MAX_FINAL_SPIN_NANOS = 300_000L;
 
     private static final VarHandle STATE;
     private static final VarHandle KEY;
@@ -355,14 +355,20 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         return true;
     }
 
-    /** Keeps the final-spin window just above the park overshoot seen lately. */
+    /**
+     * Keeps the final-spin window near the 90th percentile of the park overshoot seen lately:
+     * it moves a quarter of the way up towards a larger overshoot (plus a margin) and a
+     * thirty-second of the way down towards a smaller one, within
+     * [{@link #MIN_FINAL_SPIN_NANOS}, {@link #MAX_FINAL_SPIN_NANOS}]. A rare long overshoot (a
+     * descheduled thread) thus cannot make every later timed wait spin for a millisecond.
+     */
     private static void learnOvershoot(long overshoot) {
         if (overshoot <= 0L) {
             return; // woken early (unpark, interrupt): says nothing about the overshoot
         }
         long current = finalSpinNanos;
-        long wanted = overshoot + overshoot / 4 + 10_000L;
-        long next = wanted > current ? wanted : current - (current - wanted) / 16;
+        long wanted = overshoot + 10_000L;
+        long next = wanted > current ? current + (wanted - current) / 4 : current - (current - wanted) / 32;
         finalSpinNanos = Math.max(MIN_FINAL_SPIN_NANOS, Math.min(MAX_FINAL_SPIN_NANOS, next));
     }
 

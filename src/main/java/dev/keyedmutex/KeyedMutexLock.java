@@ -39,14 +39,19 @@ import java.util.concurrent.locks.LockSupport;
  * the outermost hold was taken with (so the key is unchanged), wait, and reacquire with that key
  * before returning, restoring the hold count; a signal wakes the longest-waiting thread of that
  * condition. Interruption during {@code await} takes precedence over a signal that has not yet
- * happened; after a signal, the interrupt status is set again instead.
+ * happened; after a signal, the interrupt status is set again instead. Nobody can signal a
+ * condition of a mutex that has been closed or abandoned, so a waiting thread checks for that
+ * every 20 ms and then throws {@link IllegalStateException} or {@link AbandonedMutexException}
+ * <em>without</em> reacquiring the lock (a following {@code unlock()} in a {@code finally}
+ * block then throws too; the first exception is the one that says what happened).
  *
  * <p><b>Differences from {@code ReentrantLock}.</b> A view of a shared mutex whose handle is
  * closed throws {@link IllegalStateException} from every method except {@link #toString()};
  * acquiring an abandoned mutex throws {@link AbandonedMutexException}. {@code lock()} ignores
  * interruption as the {@link Lock} contract requires. {@code toString()} adds the key. Only locks
  * made by the public constructors are {@link Serializable} (they deserialize unlocked, with the
- * key they had); views of other mutexes are not.
+ * key they had), together with their conditions and with subclasses' own fields; views of
+ * other mutexes are not.
  *
  * <p><b>Memory consistency effects:</b> As for every {@link Lock}: a successful {@code lock}
  * (any form) has the same memory synchronization effects as a successful acquire of the keyed
@@ -61,11 +66,8 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient AbstractKeyedMutex m;
-    private final transient long acquireKey;
-    private final transient long releaseKey;
-    /** Made by a public constructor: the only kind that serializes. */
-    private final transient boolean standalone;
+    /** The mutex and this view's keys; serializes through a proxy (see {@link Core}). */
+    private final Core core;
 
     /** Creates a non-fair lock over a new in-process keyed mutex with key 0 (like {@code new ReentrantLock()}). */
     public KeyedMutexLock() {
@@ -87,10 +89,7 @@ public class KeyedMutexLock implements Lock, Serializable {
     }
 
     private KeyedMutexLock(AbstractKeyedMutex mutex, long acquireKey, long releaseKey, boolean standalone) {
-        this.m = Objects.requireNonNull(mutex, "mutex");
-        this.acquireKey = acquireKey;
-        this.releaseKey = releaseKey;
-        this.standalone = standalone;
+        this.core = new Core(Objects.requireNonNull(mutex, "mutex"), acquireKey, releaseKey, standalone);
     }
 
     private static AbstractKeyedMutex localMutex(long initialKey, boolean fair) {
@@ -99,17 +98,17 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     /** @return the keyed mutex underneath (its {@code key()}, {@code isAbandoned()}, ...) */
     public KeyedMutex mutex() {
-        return m;
+        return core.m;
     }
 
     /** @return the key plain {@link #lock()} waits for */
     public long acquireKey() {
-        return acquireKey;
+        return core.acquireKey;
     }
 
     /** @return the key plain {@link #unlock()} releases with */
     public long releaseKey() {
-        return releaseKey;
+        return core.releaseKey;
     }
 
     // ================================================================ Lock
@@ -119,7 +118,7 @@ public class KeyedMutexLock implements Lock, Serializable {
      */
     @Override
     public void lock() {
-        lock(acquireKey);
+        lock(core.acquireKey);
     }
 
     /**
@@ -132,7 +131,7 @@ public class KeyedMutexLock implements Lock, Serializable {
      * @throws IllegalStateException if the mutex handle is closed
      */
     public void lock(long key) {
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         if (mutex.isHeldByCurrentThread()) {
             reenter(mutex);
             return;
@@ -147,7 +146,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     @Override
     public void lockInterruptibly() throws InterruptedException {
-        lockInterruptibly(acquireKey);
+        lockInterruptibly(core.acquireKey);
     }
 
     /**
@@ -163,7 +162,7 @@ public class KeyedMutexLock implements Lock, Serializable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         if (mutex.isHeldByCurrentThread()) {
             reenter(mutex);
             return;
@@ -174,7 +173,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     @Override
     public boolean tryLock() {
-        return tryLock(acquireKey);
+        return tryLock(core.acquireKey);
     }
 
     /**
@@ -188,7 +187,7 @@ public class KeyedMutexLock implements Lock, Serializable {
      * @throws IllegalStateException if the mutex handle is closed
      */
     public boolean tryLock(long key) {
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         if (mutex.isHeldByCurrentThread()) {
             reenter(mutex);
             return true;
@@ -202,7 +201,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        return tryLock(acquireKey, time, unit);
+        return tryLock(core.acquireKey, time, unit);
     }
 
     /**
@@ -223,7 +222,7 @@ public class KeyedMutexLock implements Lock, Serializable {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         if (mutex.isHeldByCurrentThread()) {
             reenter(mutex);
             return true;
@@ -241,7 +240,7 @@ public class KeyedMutexLock implements Lock, Serializable {
      */
     @Override
     public void unlock() {
-        unlock(releaseKey);
+        unlock(core.releaseKey);
     }
 
     /**
@@ -252,7 +251,7 @@ public class KeyedMutexLock implements Lock, Serializable {
      * @throws IllegalStateException if the mutex handle is closed
      */
     public void unlock(long nextKey) {
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         if (!mutex.isHeldByCurrentThread()) {
             throw new IllegalMonitorStateException("the current thread does not hold " + this);
         }
@@ -287,28 +286,28 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     /** @return whether the current thread holds the lock */
     public boolean isHeldByCurrentThread() {
-        return m.isHeldByCurrentThread();
+        return core.m.isHeldByCurrentThread();
     }
 
     /** @return the current thread's number of holds, 0 if it does not hold the lock */
     public int getHoldCount() {
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         return mutex.isHeldByCurrentThread() ? mutex.holds : 0;
     }
 
     /** @return whether any thread holds the lock (a snapshot, for monitoring) */
     public boolean isLocked() {
-        return m.isLocked();
+        return core.m.isLocked();
     }
 
     /** @return whether the mutex uses the fair policy */
     public final boolean isFair() {
-        return m.isFair();
+        return core.m.isFair();
     }
 
     /** @return whether some thread of this JVM may be waiting to acquire (an estimate) */
     public final boolean hasQueuedThreads() {
-        return m.queueLength() > 0;
+        return core.m.queueLength() > 0;
     }
 
     /**
@@ -318,12 +317,12 @@ public class KeyedMutexLock implements Lock, Serializable {
      */
     public final boolean hasQueuedThread(Thread thread) {
         Objects.requireNonNull(thread, "thread");
-        return m.hasQueuedThread(thread);
+        return core.m.hasQueuedThread(thread);
     }
 
     /** @return an estimate of the number of threads of this JVM waiting to acquire */
     public final int getQueueLength() {
-        return m.queueLength();
+        return core.m.queueLength();
     }
 
     /**
@@ -350,7 +349,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
     /** @return the holding thread, or {@code null} if none or it is in another process */
     protected Thread getOwner() {
-        return m.owner();
+        return core.m.owner();
     }
 
     private ConditionObject owned(Condition condition) {
@@ -370,7 +369,7 @@ public class KeyedMutexLock implements Lock, Serializable {
      */
     @Override
     public String toString() {
-        AbstractKeyedMutex mutex = m;
+        AbstractKeyedMutex mutex = core.m;
         String state;
         if (mutex.isClosed()) {
             state = "[Closed]";
@@ -392,21 +391,41 @@ public class KeyedMutexLock implements Lock, Serializable {
         return getClass().getName() + "@" + Integer.toHexString(hashCode()) + state;
     }
 
-    // ================================================================ serialization (proxy)
+    // ================================================================ serialization
 
-    private Object writeReplace() throws ObjectStreamException {
-        if (!standalone) {
-            throw new NotSerializableException("only KeyedMutexLocks made by their public constructors serialize; this is a view of "
-                    + m);
+    /**
+     * The mutex and a view's keys. It is what makes a lock serializable: a standalone lock's core
+     * (made by a public constructor) writes itself as its policy and key and reads back as a new,
+     * unlocked in-process mutex; a view of any other mutex refuses to serialize. The lock itself
+     * (and a user's subclass, and its conditions) serialize with default serialization around it.
+     */
+    private static final class Core implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final transient AbstractKeyedMutex m;
+        final transient long acquireKey;
+        final transient long releaseKey;
+        final transient boolean standalone;
+
+        Core(AbstractKeyedMutex m, long acquireKey, long releaseKey, boolean standalone) {
+            this.m = m;
+            this.acquireKey = acquireKey;
+            this.releaseKey = releaseKey;
+            this.standalone = standalone;
         }
-        return new SerialForm(m.isFair(), m.key());
+
+        private Object writeReplace() throws ObjectStreamException {
+            if (!standalone) {
+                throw new NotSerializableException("only KeyedMutexLocks made by their public constructors serialize; this is a view of " + m);
+            }
+            return new SerialForm(m.isFair(), m.key());
+        }
+
+        private void readObject(ObjectInputStream in) throws InvalidObjectException {
+            throw new InvalidObjectException("a KeyedMutexLock's state is read through its serial form");
+        }
     }
 
-    private void readObject(ObjectInputStream in) throws InvalidObjectException {
-        throw new InvalidObjectException("KeyedMutexLock is deserialized through its serial form");
-    }
-
-    /** What a standalone lock serializes to: its policy and key; it deserializes unlocked. */
+    /** What a standalone lock's core serializes to: its policy and key; it reads back unlocked. */
     private static final class SerialForm implements Serializable {
         private static final long serialVersionUID = 1L;
         private final boolean fair;
@@ -418,7 +437,7 @@ public class KeyedMutexLock implements Lock, Serializable {
         }
 
         private Object readResolve() {
-            return new KeyedMutexLock(localMutex(key, fair), 0L, 0L, true);
+            return new Core(localMutex(key, fair), 0L, 0L, true);
         }
     }
 
@@ -430,16 +449,19 @@ public class KeyedMutexLock implements Lock, Serializable {
      * CANCELLED (by its own thread on interrupt or timeout), by CAS, so a signal is never both
      * delivered and lost: a signaller that fails the CAS moves on to the next waiter.
      */
-    private final class ConditionObject implements Condition {
-        private CNode first;
-        private CNode last;
+    private final class ConditionObject implements Condition, Serializable {
+        private static final long serialVersionUID = 1L;
+        /** Longest park between two checks for a closed or abandoned mutex. */
+        private static final long CHECK_NANOS = 20_000_000L;
+        private transient CNode first;
+        private transient CNode last;
 
         KeyedMutexLock lock() {
             return KeyedMutexLock.this;
         }
 
         private CNode addWaiter() {
-            if (!m.isHeldByCurrentThread()) {
+            if (!core.m.isHeldByCurrentThread()) {
                 throw new IllegalMonitorStateException("the current thread does not hold " + KeyedMutexLock.this);
             }
             unlinkCancelled();
@@ -472,7 +494,7 @@ public class KeyedMutexLock implements Lock, Serializable {
         }
 
         int countWaiters() {
-            if (!m.isHeldByCurrentThread()) {
+            if (!core.m.isHeldByCurrentThread()) {
                 throw new IllegalMonitorStateException("the current thread does not hold " + KeyedMutexLock.this);
             }
             int n = 0;
@@ -486,7 +508,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
         /** Releases all holds with the entry key; returns what to restore. */
         private long[] fullyRelease() {
-            AbstractKeyedMutex mutex = m;
+            AbstractKeyedMutex mutex = core.m;
             long[] saved = {mutex.entryKey, mutex.holds};
             mutex.holds = 0;
             mutex.release0(saved[0], null);
@@ -495,7 +517,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
         /** Reacquires with the saved key, uninterruptibly; returns whether it was interrupted meanwhile. */
         private boolean reacquire(long[] saved) {
-            AbstractKeyedMutex mutex = m;
+            AbstractKeyedMutex mutex = core.m;
             try {
                 mutex.acquire0(saved[0], AbstractKeyedMutex.UNINTERRUPTIBLE, 0L, null);
             } catch (InterruptedException e) {
@@ -506,6 +528,96 @@ public class KeyedMutexLock implements Lock, Serializable {
             return Thread.interrupted();
         }
 
+        private static final int TIMED_OUT = 1;
+        private static final int THROW_IE = 2;
+        private static final int REINTERRUPT = 4;
+
+        /**
+         * Parks until the node is signalled, the thread is interrupted (interruptible forms: an
+         * interrupt before the signal wins and cancels the node; after it, the interrupt is kept
+         * for later), or the deadline passes (the interrupt is checked first). Parks in slices
+         * of at most {@link #CHECK_NANOS}, so that a mutex that is closed or abandoned meanwhile
+         * (nobody can signal then) is noticed: the node is cancelled and the exception thrown,
+         * without reacquiring.
+         *
+         * @param deadline {@code System.nanoTime()}-based, or epoch millis if {@code millis}
+         * @return TIMED_OUT, THROW_IE, REINTERRUPT bits
+         */
+        private int block(CNode node, boolean interruptible, boolean timed, boolean millis, long deadline) {
+            int result = 0;
+            while (node.status == CNode.WAITING) {
+                if (Thread.interrupted()) {
+                    if (!interruptible) {
+                        result |= REINTERRUPT;
+                    } else {
+                        result |= node.cancel() ? THROW_IE : REINTERRUPT;
+                        break;
+                    }
+                }
+                long park = CHECK_NANOS;
+                if (timed) {
+                    long remaining;
+                    if (millis) {
+                        long now = System.currentTimeMillis();
+                        remaining = now >= deadline ? 0L : TimeUnit.MILLISECONDS.toNanos(deadline - now);
+                    } else {
+                        remaining = deadline - System.nanoTime();
+                    }
+                    if (remaining <= 0L) {
+                        if (node.cancel()) {
+                            result |= TIMED_OUT;
+                        }
+                        break;
+                    }
+                    park = Math.min(park, remaining);
+                }
+                LockSupport.parkNanos(this, park);
+                if (node.status == CNode.WAITING) {
+                    failIfUnusable(node, result);
+                }
+            }
+            return result;
+        }
+
+        private void failIfUnusable(CNode node, int result) {
+            AbstractKeyedMutex mutex = core.m;
+            boolean closed = mutex.isClosed();
+            boolean abandoned = false;
+            if (!closed) {
+                try {
+                    abandoned = mutex.isAbandoned();
+                } catch (IllegalStateException closedMeanwhile) {
+                    closed = true;
+                }
+            }
+            if ((closed || abandoned) && node.cancel()) {
+                if ((result & REINTERRUPT) != 0) {
+                    Thread.currentThread().interrupt();
+                }
+                if (closed) {
+                    throw mutex.closedException();
+                }
+                throw new AbandonedMutexException("the keyed mutex under " + KeyedMutexLock.this
+                        + " was abandoned while this thread waited on a condition");
+            }
+        }
+
+        /** Reacquires, restores the holds, and reports the interrupt as the form requires. */
+        private void reacquireAndReport(long[] saved, int result) throws InterruptedException {
+            boolean interrupted = reacquire(saved);
+            unlinkCancelled();
+            if ((result & THROW_IE) != 0) {
+                throw new InterruptedException();
+            }
+            if (interrupted || (result & REINTERRUPT) != 0) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static long deadlineAfter(long nanosTimeout) {
+            return System.nanoTime() + Math.max(0L, nanosTimeout);
+        }
+
         @Override
         public void await() throws InterruptedException {
             if (Thread.interrupted()) {
@@ -513,37 +625,18 @@ public class KeyedMutexLock implements Lock, Serializable {
             }
             CNode node = addWaiter();
             long[] saved = fullyRelease();
-            boolean throwIt = false;
-            boolean reinterrupt = false;
-            while (node.status == CNode.WAITING) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    if (node.cancel()) {
-                        throwIt = true;
-                    } else {
-                        reinterrupt = true;
-                    }
-                    break;
-                }
-            }
-            reinterrupt |= reacquire(saved);
-            finish(throwIt, reinterrupt);
+            reacquireAndReport(saved, block(node, true, false, false, 0L));
         }
 
         @Override
         public void awaitUninterruptibly() {
             CNode node = addWaiter();
             long[] saved = fullyRelease();
-            boolean interrupted = false;
-            while (node.status == CNode.WAITING) {
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-            interrupted |= reacquire(saved);
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            int result = block(node, false, false, false, 0L);
+            try {
+                reacquireAndReport(saved, result & ~THROW_IE);
+            } catch (InterruptedException impossible) {
+                throw new AssertionError(impossible);
             }
         }
 
@@ -554,27 +647,8 @@ public class KeyedMutexLock implements Lock, Serializable {
             }
             CNode node = addWaiter();
             long[] saved = fullyRelease();
-            long deadline = System.nanoTime() + nanosTimeout;
-            boolean throwIt = false;
-            boolean reinterrupt = false;
-            while (node.status == CNode.WAITING) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0L) {
-                    node.cancel();
-                    break;
-                }
-                LockSupport.parkNanos(this, remaining);
-                if (Thread.interrupted()) {
-                    if (node.cancel()) {
-                        throwIt = true;
-                    } else {
-                        reinterrupt = true;
-                    }
-                    break;
-                }
-            }
-            reinterrupt |= reacquire(saved);
-            finish(throwIt, reinterrupt);
+            long deadline = deadlineAfter(nanosTimeout);
+            reacquireAndReport(saved, block(node, true, true, false, deadline));
             long remaining = deadline - System.nanoTime();
             return remaining <= nanosTimeout ? remaining : Long.MIN_VALUE;
         }
@@ -587,29 +661,9 @@ public class KeyedMutexLock implements Lock, Serializable {
             }
             CNode node = addWaiter();
             long[] saved = fullyRelease();
-            long deadline = System.nanoTime() + nanosTimeout;
-            boolean timedOut = false;
-            boolean throwIt = false;
-            boolean reinterrupt = false;
-            while (node.status == CNode.WAITING) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0L) {
-                    timedOut = node.cancel();
-                    break;
-                }
-                LockSupport.parkNanos(this, remaining);
-                if (Thread.interrupted()) {
-                    if (node.cancel()) {
-                        throwIt = true;
-                    } else {
-                        reinterrupt = true;
-                    }
-                    break;
-                }
-            }
-            reinterrupt |= reacquire(saved);
-            finish(throwIt, reinterrupt);
-            return !timedOut;
+            int result = block(node, true, true, false, deadlineAfter(nanosTimeout));
+            reacquireAndReport(saved, result);
+            return (result & TIMED_OUT) == 0;
         }
 
         @Override
@@ -620,42 +674,14 @@ public class KeyedMutexLock implements Lock, Serializable {
             }
             CNode node = addWaiter();
             long[] saved = fullyRelease();
-            boolean timedOut = false;
-            boolean throwIt = false;
-            boolean reinterrupt = false;
-            while (node.status == CNode.WAITING) {
-                if (System.currentTimeMillis() >= abstime) {
-                    timedOut = node.cancel();
-                    break;
-                }
-                LockSupport.parkUntil(this, abstime);
-                if (Thread.interrupted()) {
-                    if (node.cancel()) {
-                        throwIt = true;
-                    } else {
-                        reinterrupt = true;
-                    }
-                    break;
-                }
-            }
-            reinterrupt |= reacquire(saved);
-            finish(throwIt, reinterrupt);
-            return !timedOut;
-        }
-
-        private void finish(boolean throwIt, boolean reinterrupt) throws InterruptedException {
-            unlinkCancelled();
-            if (throwIt) {
-                throw new InterruptedException();
-            }
-            if (reinterrupt) {
-                Thread.currentThread().interrupt();
-            }
+            int result = block(node, true, true, true, abstime);
+            reacquireAndReport(saved, result);
+            return (result & TIMED_OUT) == 0;
         }
 
         @Override
         public void signal() {
-            if (!m.isHeldByCurrentThread()) {
+            if (!core.m.isHeldByCurrentThread()) {
                 throw new IllegalMonitorStateException("the current thread does not hold " + KeyedMutexLock.this);
             }
             for (CNode n = first; n != null; n = first) {
@@ -672,7 +698,7 @@ public class KeyedMutexLock implements Lock, Serializable {
 
         @Override
         public void signalAll() {
-            if (!m.isHeldByCurrentThread()) {
+            if (!core.m.isHeldByCurrentThread()) {
                 throw new IllegalMonitorStateException("the current thread does not hold " + KeyedMutexLock.this);
             }
             CNode n = first;

@@ -55,12 +55,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li><b>Non-fair release</b>: CAS to unlocked, then if {@code queued != 0} unpark the first
  *       waiter of the new key, which retries; a thread arriving meanwhile may barge in. A woken
- *       waiter that loses the race after waiting longer than {@link #STARVATION_NANOS} asks for
- *       a direct hand-off ({@code handoffs != 0}), which switches releases to the grant path
- *       until it is served: no waiter starves while its key keeps being released.</li>
- *   <li><b>Fair release</b> (or {@code handoffs != 0}): under wl, CAS the first WAITING node of
- *       the new key to GRANTED and unpark it, leaving the state LOCKED; if there is none, unlock
- *       under wl. Fair acquirers never barge while anyone is queued: they queue and take the
+ *       waiter still without the mutex after waiting longer than {@link #STARVATION_NANOS}
+ *       asks for a direct hand-off (counted per key), which makes releases to its key grant it
+ *       the mutex: no waiter starves while its key keeps being released.</li>
+ *   <li><b>Fair release</b> (or {@code handoffs != 0} and a starving waiter of the new key):
+ *       under wl, CAS the first WAITING node of the new key to GRANTED and unpark it, leaving the
+ *       state LOCKED; if there is none, unlock under wl. (With {@code handoffs != 0} for other
+ *       keys only, a non-fair release unlocks and wakes under wl, still barging-friendly.) Fair acquirers never barge while anyone is queued: they queue and take the
  *       mutex only as the head of their key's list.</li>
  * </ul>
  *
@@ -89,6 +90,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@code owner}, so a stale read can delay detection but never invent it. The waiter then
  *       CASes ABANDONED into {@code state} and wakes everyone.</li>
  * </ol>
+ *
+ * <h2>Parking and wl</h2>
+ * A waiter that takes wl (to self-acquire in fair mode, or to ask for a hand-off) may be parked
+ * inside the ReentrantLock, and that park can consume the unpark a releaser meant for it. So
+ * after any such step the waiter looks at its node and the state again before it parks.
  *
  * <h2>Bounds</h2>
  * Waiters park in slices of at most {@link #ABANDON_CHECK_NANOS} (20 ms) and check the owner
@@ -293,8 +299,17 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                 node.woken = false;
             }
             if ((s & LOCKED) == 0) {
-                if ((long) KEY.getOpaque(this) == k && selfAcquire(node, s)) {
-                    return acquiredAfterWait(reinterrupt);
+                if ((long) KEY.getOpaque(this) == k) {
+                    if (selfAcquire(node, s)) {
+                        return acquiredAfterWait(reinterrupt);
+                    }
+                    if (fair) {
+                        // selfAcquire took wl, whose own parking may have swallowed our unpark
+                        // (a grant made meanwhile): look again before parking.
+                        if (node.status != Node.WAITING) {
+                            continue;
+                        }
+                    }
                 }
             } else {
                 long now = System.nanoTime();
@@ -304,9 +319,13 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                         continue;
                     }
                 }
-                if (woken && !fair && now - node.since >= STARVATION_NANOS) {
-                    requestHandoff(node);
-                }
+            }
+            if (woken && !fair && !node.handoff && System.nanoTime() - node.since >= STARVATION_NANOS) {
+                // Woken, and still without the mutex after waiting this long, whatever the reason
+                // (a barger, a lost CAS, another key): ask for a direct hand-off. requestHandoff
+                // takes wl, which may swallow an unpark: look again before parking.
+                requestHandoff(node);
+                continue;
             }
             if (Thread.interrupted()) {
                 if (mode == UNINTERRUPTIBLE || !cancel(node)) {
@@ -469,28 +488,45 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
     }
 
-    /** Grants the mutex to the first waiter of nextKey, or unlocks if there is none. */
+    /**
+     * The release path when someone may need a direct hand-off (fair policy, or a starving
+     * non-fair waiter): under wl, grants the mutex to the first waiter of nextKey if the policy
+     * says so for that key; otherwise unlocks and wakes that waiter to retry. Deciding and
+     * unlocking under wl, which waiters take to link themselves, rules out a lost wake-up.
+     */
     private void releaseWithHandoff(long nextKey) {
-        Node granted = null;
+        Thread wake = null;
         wl.lock();
         try {
             KeyQueue q = queues.get(nextKey);
+            boolean grant = fair || (q != null && q.handoffs > 0);
+            boolean granted = false;
             for (Node n = q == null ? null : q.head; n != null; n = n.next) {
+                if (n.status != Node.WAITING) {
+                    continue; // cancelled; its thread unlinks it
+                }
+                if (!grant) {
+                    n.woken = true;
+                    wake = n.thread;
+                    wakeups++;
+                    break;
+                }
                 if (STATUS.compareAndSet(n, Node.WAITING, Node.GRANTED)) {
                     unlink(n);
-                    granted = n;
+                    granted = true;
+                    wake = n.thread;
                     wakeups++;
                     break;
                 }
             }
-            if (granted == null) {
+            if (!granted) {
                 unlockState();
             }
         } finally {
             wl.unlock();
         }
-        if (granted != null) {
-            LockSupport.unpark(granted.thread);
+        if (wake != null) {
+            LockSupport.unpark(wake);
         }
     }
 
@@ -581,6 +617,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         queued = queued - 1;
         if (node.handoff) {
             node.handoff = false;
+            q.handoffs--;
             handoffs = handoffs - 1;
         }
     }
@@ -590,6 +627,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         try {
             if (!node.handoff && node.queue != null) {
                 node.handoff = true;
+                node.queue.handoffs++;
                 handoffs = handoffs + 1;
             }
         } finally {
@@ -800,6 +838,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         final long key;
         Node head;
         Node tail;
+        /** Linked nodes of this key that asked for a direct hand-off. */
+        int handoffs;
 
         KeyQueue(long key) {
             this.key = key;

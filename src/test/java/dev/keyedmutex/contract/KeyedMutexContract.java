@@ -735,6 +735,37 @@ public abstract class KeyedMutexContract {
         assertFalse(m.isAbandoned());
     }
 
+    /** Nobody can signal a condition of an abandoned mutex: its waiters must not hang. */
+    @Test
+    void rule7_conditionWaitersSeeAbandonmentInsteadOfHanging() throws Exception {
+        KeyedMutex m = mutex(0);
+        KeyedMutexLock lock = m.asLock(0, 0);
+        java.util.concurrent.locks.Condition c = lock.newCondition();
+        TestThread<Long> waiter = TestThread.start("awaiting", () -> {
+            lock.lock();
+            try {
+                return waitForAbandonment(c::await);
+            } finally {
+                assertFalse(m.isHeldByCurrentThread(), "await must not reacquire an abandoned mutex");
+            }
+        });
+        Waits.until(() -> {
+            if (!lock.tryLock()) {
+                return false;
+            }
+            try {
+                return lock.hasWaiters(c);
+            } finally {
+                lock.unlock();
+            }
+        }, () -> "the waiter never awaited");
+        TestThread.run("dies holding", lock::lock).join();
+        long ended = System.nanoTime();
+        long latency = waiter.join() - ended;
+        assertTrue(latency <= abandonmentBound().toNanos(), "the condition waiter saw the abandonment after "
+                + latency / 1_000_000.0 + " ms");
+    }
+
     // ================================================================ 8. private data
 
     @Test
@@ -972,6 +1003,41 @@ public abstract class KeyedMutexContract {
         a.joinFailure(IllegalStateException.class);
         b.joinFailure(IllegalStateException.class);
         c.joinFailure(IllegalStateException.class);
+    }
+
+    @Test
+    void rule10_closingWakesConditionWaitersWithIllegalState() throws Exception {
+        KeyedMutex m = mutex(0);
+        KeyedMutexLock lock = m.asLock(0, 0);
+        java.util.concurrent.locks.Condition c = lock.newCondition();
+        List<TestThread<Void>> waiters = new ArrayList<>();
+        for (int form = 0; form < 3; form++) {
+            final int f = form;
+            waiters.add(TestThread.run("await-" + form, () -> {
+                lock.lock();
+                if (f == 0) {
+                    c.await();
+                } else if (f == 1) {
+                    c.awaitUninterruptibly();
+                } else {
+                    c.await(1, TimeUnit.HOURS);
+                }
+            }));
+        }
+        Waits.until(() -> {
+            if (!lock.tryLock()) {
+                return false;
+            }
+            try {
+                return lock.getWaitQueueLength(c) == 3;
+            } finally {
+                lock.unlock();
+            }
+        }, () -> "the waiters never awaited");
+        m.close();
+        for (TestThread<Void> w : waiters) {
+            w.joinFailure(IllegalStateException.class);
+        }
     }
 
     @Test

@@ -39,7 +39,10 @@ public abstract class AbstractKeyedMutex implements KeyedMutex {
 
     private final int privateDataCapacity;
 
-    /** Holds of the {@link KeyedMutexLock} views; meaningful only to the holder. */
+    /**
+     * Holds of the {@link KeyedMutexLock} views; meaningful only to the holder, and set by every
+     * acquisition (a release need not clear it).
+     */
     int holds;
     /** The key the outermost current hold was acquired with; meaningful only to the holder. */
     long entryKey;
@@ -160,7 +163,6 @@ public abstract class AbstractKeyedMutex implements KeyedMutex {
     @Override
     public final void release(long nextKey) {
         ensureHeld();
-        holds = 0;
         release0(nextKey, null);
     }
 
@@ -174,7 +176,6 @@ public abstract class AbstractKeyedMutex implements KeyedMutex {
                     + " bytes remaining; privateDataCapacity() is " + privateDataCapacity);
         }
         int limit = privateDataIn.limit();
-        holds = 0;
         release0(nextKey, privateDataIn);
         privateDataIn.position(limit);
     }
@@ -223,8 +224,14 @@ public abstract class AbstractKeyedMutex implements KeyedMutex {
 
     /** Called by the holder right after a successful acquire. */
     final void acquired(long key) {
-        holds = 1;
-        entryKey = key;
+        // Only the holder touches these; skipping unchanged writes keeps the line clean for
+        // threads spinning on a provider's state next to it.
+        if (holds != 1) {
+            holds = 1;
+        }
+        if (entryKey != key) {
+            entryKey = key;
+        }
     }
 
     final void ensureNotHeld() {

@@ -255,12 +255,11 @@ public class KeyedMutexLock implements Lock, Serializable {
         if (!mutex.isHeldByCurrentThread()) {
             throw new IllegalMonitorStateException("the current thread does not hold " + this);
         }
-        int h = mutex.holds - 1;
-        if (h <= 0) {
-            mutex.holds = 0;
-            mutex.release0(nextKey, null);
+        int h = mutex.holds;
+        if (h <= 1) {
+            mutex.release0(nextKey, null); // holds stays 1: the next acquisition sets it anyway
         } else {
-            mutex.holds = h;
+            mutex.holds = h - 1;
         }
     }
 
@@ -510,7 +509,6 @@ public class KeyedMutexLock implements Lock, Serializable {
         private long[] fullyRelease() {
             AbstractKeyedMutex mutex = core.m;
             long[] saved = {mutex.entryKey, mutex.holds};
-            mutex.holds = 0;
             mutex.release0(saved[0], null);
             return saved;
         }

@@ -1,7 +1,6 @@
 package dev.keyedmutex.local;
 
 import dev.keyedmutex.AbandonedMutexException;
-import dev.keyedmutex.AbstractKeyedMutex;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -112,7 +111,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * some thread actually waits, never on the uncontended path or while spinning, and it does not
  * pin virtual threads.
  */
-final class LocalKeyedMutex extends AbstractKeyedMutex {
+final class LocalKeyedMutex extends LocalPadAfter {
 
     static final long LOCKED = 1L;
     static final long ABANDONED = 2L;
@@ -128,6 +127,10 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     private static final int MIN_SPIN_NANOS = 500;
     private static final int MAX_SPIN_NANOS = 20_000;
     private static final int INITIAL_SPIN_NANOS = 4_000;
+    static final int SPIN_PAUSES = Integer.getInteger("kmpauses", 8);
+    /** Spin window right after a release woke a parked thread: about one wake-up latency. */
+    private static final long WAKE_SPIN_NANOS = 200_000L;
+    private static final int WAKE_SPIN_SCORE_MAX = 8;
 
     /**
      * How long before a deadline a timed waiter stops parking and spins: the largest recent park
@@ -145,8 +148,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(LocalKeyedMutex.class, "state", long.class);
-            KEY = l.findVarHandle(LocalKeyedMutex.class, "key", long.class);
+            STATE = l.findVarHandle(LocalHotFields.class, "state", long.class);
+            KEY = l.findVarHandle(LocalHotFields.class, "key", long.class);
             OWNER = l.findVarHandle(LocalKeyedMutex.class, "owner", Thread.class);
             STATUS = l.findVarHandle(Node.class, "status", int.class);
         } catch (ReflectiveOperationException e) {
@@ -154,9 +157,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
     }
 
-    private volatile long state;
-    @SuppressWarnings("unused") // accessed through KEY
-    private long key;
+    // state and key live in LocalHotFields, on a cache line of their own (see LocalMutexLayout).
     @SuppressWarnings("unused") // accessed through OWNER
     private Thread owner;
 
@@ -165,6 +166,12 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     private int dataLength;
     /** Adaptive spin window in ns; a racy heuristic, any value in range is correct. */
     private int spinNanos = INITIAL_SPIN_NANOS;
+    /** When a release last unparked a waiter (racy heuristic). */
+    private long lastWakeNanos = Long.MIN_VALUE / 2;
+    /** Whether phase 2 of the spin has been paying off lately (racy heuristic, 0..8). */
+    private int wakeSpinScore = WAKE_SPIN_SCORE_MAX / 2;
+    /** Phase-2 chances skipped since the score reached 0 (racy heuristic). */
+    private int wakeSpinSkipped;
     /** Who ended without releasing; written before ABANDONED is set. */
     private volatile String abandonedBy;
 
@@ -241,10 +248,21 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     }
 
     /**
-     * Spins for a short window before queueing, with more than one CPU only: a hand-off from a
-     * thread running on the other CPU then costs ~0.1 us instead of a park/unpark (~25-50 us).
-     * The window doubles after a success and halves after a failure, within
-     * [{@link #MIN_SPIN_NANOS}, {@link #MAX_SPIN_NANOS}].
+     * Spins before queueing, with more than one CPU only. A hand-off from a thread running on the
+     * other CPU then costs a fraction of a microsecond instead of a park and a wake-up (~25-50 us
+     * on these machines).
+     *
+     * <p>Phase 1 spins on {@code state} for an adaptive window: it doubles after a success and
+     * halves after a failure, within [{@link #MIN_SPIN_NANOS}, {@link #MAX_SPIN_NANOS}].
+     *
+     * <p>Phase 2 applies only right after a release of this mutex woke a parked thread: that
+     * thread needs a wake-up latency before it can hand the mutex back, and it may have been
+     * woken onto this very CPU, where a spinning thread would keep it from running. So phase 2
+     * calls {@link Thread#yield()} between checks, for up to {@link #WAKE_SPIN_NANOS}. Without it
+     * both sides of a ping-pong fall into paying a park and a wake-up per hand-off for good once
+     * one of them has parked. Whether phase 2 pays is scored: each success adds one, each
+     * failure takes two; at zero it is skipped, and re-tried after 64 skipped chances (so a
+     * ring of many threads, where it never pays, wastes it at most once in 64 hand-offs).
      */
     private boolean spin(long k, int mode, long deadline) {
         if (NCPU < 2) {
@@ -252,10 +270,25 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
         int budget = spinNanos;
         long start = System.nanoTime();
-        long end = start + budget;
-        if (mode == TIMED && deadline - end < 0) {
-            end = deadline;
+        boolean afterWake = start - lastWakeNanos < WAKE_SPIN_NANOS;
+        if (afterWake && wakeSpinScore <= 0) {
+            afterWake = false;
+            if (++wakeSpinSkipped >= 64) {
+                wakeSpinSkipped = 0;
+                wakeSpinScore = 1;
+            }
         }
+        long spinEnd = start + budget;
+        long yieldEnd = afterWake ? start + WAKE_SPIN_NANOS : spinEnd;
+        if (mode == TIMED) {
+            if (deadline - spinEnd < 0) {
+                spinEnd = deadline;
+            }
+            if (deadline - yieldEnd < 0) {
+                yieldEnd = deadline;
+            }
+        }
+        boolean yielding = false;
         for (int i = 1;; i++) {
             long s = state;
             if ((s & (ABANDONED | CLOSED)) != 0) {
@@ -264,13 +297,32 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             if ((s & LOCKED) == 0 && (long) KEY.getOpaque(this) == k && (!fair || queued == 0)
                     && STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
                 OWNER.setRelease(this, Thread.currentThread());
-                spinNanos = Math.min(MAX_SPIN_NANOS, budget * 2);
+                if (yielding) {
+                    wakeSpinScore = Math.min(WAKE_SPIN_SCORE_MAX, wakeSpinScore + 1);
+                } else if (budget < MAX_SPIN_NANOS) {
+                    spinNanos = Math.min(MAX_SPIN_NANOS, budget * 2);
+                }
                 return true;
             }
-            Thread.onSpinWait();
-            if ((i & 15) == 0 && System.nanoTime() - end >= 0) {
-                spinNanos = Math.max(MIN_SPIN_NANOS, budget / 2);
-                return false;
+            if (yielding) {
+                Thread.yield();
+                if (System.nanoTime() - yieldEnd >= 0) {
+                    wakeSpinScore = Math.max(0, wakeSpinScore - 2);
+                    return false;
+                }
+            } else {
+                Thread.onSpinWait();
+                if ((i & 15) == 0) {
+                    long now = System.nanoTime();
+                    if (now - spinEnd >= 0) {
+                        if (yieldEnd - now > 0) {
+                            yielding = true; // phase 2; phase 1 failed for a known reason
+                        } else {
+                            spinNanos = Math.max(MIN_SPIN_NANOS, budget / 2);
+                            return false;
+                        }
+                    }
+                }
             }
         }
     }
@@ -526,6 +578,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             wl.unlock();
         }
         if (wake != null) {
+            lastWakeNanos = System.nanoTime();
             LockSupport.unpark(wake);
         }
     }
@@ -548,6 +601,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             wl.unlock();
         }
         if (t != null) {
+            lastWakeNanos = System.nanoTime();
             LockSupport.unpark(t);
         }
     }

@@ -1,6 +1,7 @@
 package dev.keyedmutex.local;
 
 import dev.keyedmutex.AbandonedMutexException;
+import dev.keyedmutex.AbstractKeyedMutex;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -111,7 +112,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * some thread actually waits, never on the uncontended path or while spinning, and it does not
  * pin virtual threads.
  */
-final class LocalKeyedMutex extends LocalPadAfter {
+final class LocalKeyedMutex extends AbstractKeyedMutex {
 
     static final long LOCKED = 1L;
     static final long ABANDONED = 2L;
@@ -148,8 +149,8 @@ final class LocalKeyedMutex extends LocalPadAfter {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(LocalHotFields.class, "state", long.class);
-            KEY = l.findVarHandle(LocalHotFields.class, "key", long.class);
+            STATE = l.findVarHandle(LocalKeyedMutex.class, "state", long.class);
+            KEY = l.findVarHandle(LocalKeyedMutex.class, "key", long.class);
             OWNER = l.findVarHandle(LocalKeyedMutex.class, "owner", Thread.class);
             STATUS = l.findVarHandle(Node.class, "status", int.class);
         } catch (ReflectiveOperationException e) {
@@ -157,7 +158,9 @@ final class LocalKeyedMutex extends LocalPadAfter {
         }
     }
 
-    // state and key live in LocalHotFields, on a cache line of their own (see LocalMutexLayout).
+    private volatile long state;
+    @SuppressWarnings("unused") // accessed through KEY
+    private long key;
     @SuppressWarnings("unused") // accessed through OWNER
     private Thread owner;
 

@@ -83,6 +83,20 @@ public abstract class KeyedMutexContract {
                 + view.getQueueLength());
     }
 
+    /** Waits (bounded) until {@code n} threads wait on {@code c}. */
+    protected static void awaitConditionWaiters(KeyedMutexLock lock, java.util.concurrent.locks.Condition c, int n) {
+        Waits.until(() -> {
+            if (!lock.tryLock()) {
+                return false;
+            }
+            try {
+                return lock.getWaitQueueLength(c) >= n;
+            } finally {
+                lock.unlock();
+            }
+        }, () -> "expected " + n + " threads waiting on the condition");
+    }
+
     // ================================================================ 1. mutual exclusion
 
     @Test
@@ -749,16 +763,7 @@ public abstract class KeyedMutexContract {
                 assertFalse(m.isHeldByCurrentThread(), "await must not reacquire an abandoned mutex");
             }
         });
-        Waits.until(() -> {
-            if (!lock.tryLock()) {
-                return false;
-            }
-            try {
-                return lock.hasWaiters(c);
-            } finally {
-                lock.unlock();
-            }
-        }, () -> "the waiter never awaited");
+        awaitConditionWaiters(lock, c, 1);
         TestThread.run("dies holding", lock::lock).join();
         long ended = System.nanoTime();
         long latency = waiter.join() - ended;
@@ -1024,16 +1029,7 @@ public abstract class KeyedMutexContract {
                 }
             }));
         }
-        Waits.until(() -> {
-            if (!lock.tryLock()) {
-                return false;
-            }
-            try {
-                return lock.getWaitQueueLength(c) == 3;
-            } finally {
-                lock.unlock();
-            }
-        }, () -> "the waiters never awaited");
+        awaitConditionWaiters(lock, c, 3);
         m.close();
         for (TestThread<Void> w : waiters) {
             w.joinFailure(IllegalStateException.class);

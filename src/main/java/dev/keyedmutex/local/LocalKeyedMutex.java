@@ -2,6 +2,8 @@ package dev.keyedmutex.local;
 
 import dev.keyedmutex.AbandonedMutexException;
 import dev.keyedmutex.AbstractKeyedMutex;
+import dev.keyedmutex.internal.DeadlineSpin;
+import dev.keyedmutex.internal.Spinner;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -99,8 +101,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Bounds</h2>
  * Waiters park in slices of at most {@link #ABANDON_CHECK_NANOS} (20 ms) and check the owner
  * between slices, so abandonment is seen within about 20 ms plus scheduling delay (tested
- * against 100 ms). Timed waits park until shortly before the deadline and spin the last stretch,
- * whose length follows the park overshoot measured on this machine.
+ * against 100 ms). Timed waits park until shortly before the deadline and spin the last stretch
+ * ({@link DeadlineSpin}), whose length follows the park overshoot measured on this machine.
  *
  * <h2>Why a lock around the waiter lists, not a lock-free queue</h2>
  * A waiter that times out or is interrupted must leave its key's list at once: a thread that
@@ -123,23 +125,6 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     static final long ABANDON_CHECK_NANOS = 20_000_000L;
     /** A woken waiter that lost to a barger after waiting this long asks for a direct hand-off. */
     static final long STARVATION_NANOS = 1_000_000L;
-
-    private static final int NCPU = Runtime.getRuntime().availableProcessors();
-    private static final int MIN_SPIN_NANOS = 500;
-    private static final int MAX_SPIN_NANOS = 20_000;
-    private static final int INITIAL_SPIN_NANOS = 4_000;
-    static final int SPIN_PAUSES = Integer.getInteger("kmpauses", 8);
-    /** Spin window right after a release woke a parked thread: about one wake-up latency. */
-    private static final long WAKE_SPIN_NANOS = 200_000L;
-    private static final int WAKE_SPIN_SCORE_MAX = 8;
-
-    /**
-     * How long before a deadline a timed waiter stops parking and spins: the largest recent park
-     * overshoot plus a margin, shared by all mutexes of this JVM (racy updates are fine).
-     */
-    private static volatile long finalSpinNanos = 150_000L;
-    private static final long MIN_FINAL_SPIN_NANOS = 20_000L;
-    private static final long MAX_FINAL_SPIN_NANOS = 300_000L;
 
     private static final VarHandle STATE;
     private static final VarHandle KEY;
@@ -167,14 +152,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     private final boolean fair;
     private final byte[] data;
     private int dataLength;
-    /** Adaptive spin window in ns; a racy heuristic, any value in range is correct. */
-    private int spinNanos = INITIAL_SPIN_NANOS;
-    /** When a release last unparked a waiter (racy heuristic). */
-    private long lastWakeNanos = Long.MIN_VALUE / 2;
-    /** Whether phase 2 of the spin has been paying off lately (racy heuristic, 0..8). */
-    private int wakeSpinScore = WAKE_SPIN_SCORE_MAX / 2;
-    /** Phase-2 chances skipped since the score reached 0 (racy heuristic). */
-    private int wakeSpinSkipped;
+    /** How this handle spins before it parks (racy heuristics). */
+    private final Spinner spinner = new Spinner();
     /** Who ended without releasing; written before ABANDONED is set. */
     private volatile String abandonedBy;
 
@@ -250,84 +229,32 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         return await(node, k, mode, deadline);
     }
 
-    /**
-     * Spins before queueing, with more than one CPU only. A hand-off from a thread running on the
-     * other CPU then costs a fraction of a microsecond instead of a park and a wake-up (~25-50 us
-     * on these machines).
-     *
-     * <p>Phase 1 spins on {@code state} for an adaptive window: it doubles after a success and
-     * halves after a failure, within [{@link #MIN_SPIN_NANOS}, {@link #MAX_SPIN_NANOS}].
-     *
-     * <p>Phase 2 applies only right after a release of this mutex woke a parked thread: that
-     * thread needs a wake-up latency before it can hand the mutex back, and it may have been
-     * woken onto this very CPU, where a spinning thread would keep it from running. So phase 2
-     * calls {@link Thread#yield()} between checks, for up to {@link #WAKE_SPIN_NANOS}. Without it
-     * both sides of a ping-pong fall into paying a park and a wake-up per hand-off for good once
-     * one of them has parked. Whether phase 2 pays is scored: each success adds one, each
-     * failure takes two; at zero it is skipped, and re-tried after 64 skipped chances (so a
-     * ring of many threads, where it never pays, wastes it at most once in 64 hand-offs).
-     */
+    /** Spins before queueing (see {@link Spinner}): phase 1 adaptive, phase 2 after a wake-up. */
     private boolean spin(long k, int mode, long deadline) {
-        if (NCPU < 2) {
-            return false;
+        return spinner.spin(spinTarget, k, mode == TIMED, deadline);
+    }
+
+    /** What the spinner spins on (an inner object, so that these methods stay private). */
+    private final Spinner.Target spinTarget = new Spinner.Target() {
+        @Override
+        public boolean tryGrab(long k) {
+            return grab(k);
         }
-        int budget = spinNanos;
-        long start = System.nanoTime();
-        boolean afterWake = start - lastWakeNanos < WAKE_SPIN_NANOS;
-        if (afterWake && wakeSpinScore <= 0) {
-            afterWake = false;
-            if (++wakeSpinSkipped >= 64) {
-                wakeSpinSkipped = 0;
-                wakeSpinScore = 1;
-            }
+
+        @Override
+        public boolean stopSpinning() {
+            return (state & (ABANDONED | CLOSED)) != 0;
         }
-        long spinEnd = start + budget;
-        long yieldEnd = afterWake ? start + WAKE_SPIN_NANOS : spinEnd;
-        if (mode == TIMED) {
-            if (deadline - spinEnd < 0) {
-                spinEnd = deadline;
-            }
-            if (deadline - yieldEnd < 0) {
-                yieldEnd = deadline;
-            }
+    };
+
+    private boolean grab(long k) {
+        long s = state;
+        if ((s & LOCKED) == 0 && (long) KEY.getOpaque(this) == k && (!fair || queued == 0)
+                && STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+            OWNER.setRelease(this, Thread.currentThread());
+            return true;
         }
-        boolean yielding = false;
-        for (int i = 1;; i++) {
-            long s = state;
-            if ((s & (ABANDONED | CLOSED)) != 0) {
-                return false;
-            }
-            if ((s & LOCKED) == 0 && (long) KEY.getOpaque(this) == k && (!fair || queued == 0)
-                    && STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
-                OWNER.setRelease(this, Thread.currentThread());
-                if (yielding) {
-                    wakeSpinScore = Math.min(WAKE_SPIN_SCORE_MAX, wakeSpinScore + 1);
-                } else if (budget < MAX_SPIN_NANOS) {
-                    spinNanos = Math.min(MAX_SPIN_NANOS, budget * 2);
-                }
-                return true;
-            }
-            if (yielding) {
-                Thread.yield();
-                if (System.nanoTime() - yieldEnd >= 0) {
-                    wakeSpinScore = Math.max(0, wakeSpinScore - 2);
-                    return false;
-                }
-            } else {
-                Thread.onSpinWait();
-                if ((i & 15) == 0) {
-                    long now = System.nanoTime();
-                    if (now - spinEnd >= 0) {
-                        if (yieldEnd - now > 0) {
-                            yielding = true; // phase 2; phase 1 failed for a known reason
-                        } else {
-                            spinNanos = Math.max(MIN_SPIN_NANOS, budget / 2);
-                            return false;
-                        }
-                    }
-                }
-            }
-        }
+        return false;
     }
 
     private boolean await(Node node, long k, int mode, long deadline) throws InterruptedException {
@@ -403,19 +330,15 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                     }
                     continue;
                 }
-                long finalSpin = finalSpinNanos;
+                long finalSpin = DeadlineSpin.window();
                 if (remaining <= finalSpin) {
-                    if (NCPU > 1) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
-                    }
+                    DeadlineSpin.pause();
                     continue;
                 }
                 parkNanos = Math.min(remaining - finalSpin, ABANDON_CHECK_NANOS);
                 long before = System.nanoTime();
                 LockSupport.parkNanos(this, parkNanos);
-                learnOvershoot(System.nanoTime() - before - parkNanos);
+                DeadlineSpin.learn(System.nanoTime() - before - parkNanos);
                 continue;
             }
             LockSupport.parkNanos(this, parkNanos);
@@ -427,23 +350,6 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             Thread.currentThread().interrupt();
         }
         return true;
-    }
-
-    /**
-     * Keeps the final-spin window near the 90th percentile of the park overshoot seen lately:
-     * it moves a quarter of the way up towards a larger overshoot (plus a margin) and a
-     * thirty-second of the way down towards a smaller one, within
-     * [{@link #MIN_FINAL_SPIN_NANOS}, {@link #MAX_FINAL_SPIN_NANOS}]. A rare long overshoot (a
-     * descheduled thread) thus cannot make every later timed wait spin for a millisecond.
-     */
-    private static void learnOvershoot(long overshoot) {
-        if (overshoot <= 0L) {
-            return; // woken early (unpark, interrupt): says nothing about the overshoot
-        }
-        long current = finalSpinNanos;
-        long wanted = overshoot + 10_000L;
-        long next = wanted > current ? current + (wanted - current) / 4 : current - (current - wanted) / 32;
-        finalSpinNanos = Math.max(MIN_FINAL_SPIN_NANOS, Math.min(MAX_FINAL_SPIN_NANOS, next));
     }
 
     /** A queued waiter that saw the mutex free with its key tries to take it. */
@@ -581,7 +487,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             wl.unlock();
         }
         if (wake != null) {
-            lastWakeNanos = System.nanoTime();
+            spinner.wokeSomeone();
             LockSupport.unpark(wake);
         }
     }
@@ -604,7 +510,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             wl.unlock();
         }
         if (t != null) {
-            lastWakeNanos = System.nanoTime();
+            spinner.wokeSomeone();
             LockSupport.unpark(t);
         }
     }

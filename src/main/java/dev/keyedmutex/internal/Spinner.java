@@ -1,0 +1,126 @@
+package dev.keyedmutex.internal;
+
+/**
+ * How a would-be holder spins before it sleeps, shared by the built-in providers. One instance per
+ * mutex handle; its fields are racy heuristics (any value in range is correct).
+ *
+ * <p>Only with more than one CPU: a hand-off from a thread running on the other CPU then costs a
+ * fraction of a microsecond instead of a sleep and a wake-up (~25-50 us on 2-vCPU VMs).
+ *
+ * <p>Phase 1 spins for an adaptive window: it doubles after a success and halves after a failure,
+ * within [{@value #MIN_SPIN_NANOS}, {@value #MAX_SPIN_NANOS}] ns.
+ *
+ * <p>Phase 2 applies only right after a release through this handle woke a sleeping thread
+ * ({@link #wokeSomeone()}): that thread needs a wake-up latency before it can hand the mutex back,
+ * and it may have been woken onto this very CPU, where a spinning thread would keep it from
+ * running. So phase 2 calls {@link Thread#yield()} between checks, for up to
+ * {@value #WAKE_SPIN_NANOS} ns. Without it both sides of a ping-pong fall into paying a sleep and
+ * a wake-up per hand-off for good once one of them has slept (measured: docs/measurements.md).
+ * Whether phase 2 pays is scored: a success adds one, a failure takes two; at zero it is skipped,
+ * and re-tried after 64 skipped chances, so where it never pays (a ring of many threads) it wastes
+ * at most one window in 64 hand-offs.
+ */
+public final class Spinner {
+
+    /** What is spun for. */
+    public interface Target {
+        /**
+         * One attempt to take the mutex.
+         *
+         * @param key the key wanted
+         * @return {@code true} if taken
+         */
+        boolean tryGrab(long key);
+
+        /** @return whether spinning is pointless now (closed, abandoned): stop and let the caller report it */
+        boolean stopSpinning();
+    }
+
+    /** The number of CPUs this JVM may use. */
+    public static final int NCPU = Runtime.getRuntime().availableProcessors();
+
+    static final int MIN_SPIN_NANOS = 500;
+    static final int MAX_SPIN_NANOS = 20_000;
+    static final int INITIAL_SPIN_NANOS = 4_000;
+    static final long WAKE_SPIN_NANOS = 200_000L;
+    static final int SCORE_MAX = 8;
+
+    private int spinNanos = INITIAL_SPIN_NANOS;
+    private long lastWakeNanos = Long.MIN_VALUE / 2;
+    private int wakeSpinScore = SCORE_MAX / 2;
+    private int wakeSpinSkipped;
+
+    /** Records that a release through this handle just woke a sleeping thread. */
+    public void wokeSomeone() {
+        lastWakeNanos = System.nanoTime();
+    }
+
+    /**
+     * Spins for {@code key}.
+     *
+     * @param target the mutex
+     * @param key the key wanted
+     * @param timed whether {@code deadline} applies
+     * @param deadline a {@link System#nanoTime()} deadline, if timed
+     * @return {@code true} if the mutex was taken
+     */
+    public boolean spin(Target target, long key, boolean timed, long deadline) {
+        if (NCPU < 2) {
+            return false;
+        }
+        int budget = spinNanos;
+        long start = System.nanoTime();
+        boolean afterWake = start - lastWakeNanos < WAKE_SPIN_NANOS;
+        if (afterWake && wakeSpinScore <= 0) {
+            afterWake = false;
+            if (++wakeSpinSkipped >= 64) {
+                wakeSpinSkipped = 0;
+                wakeSpinScore = 1;
+            }
+        }
+        long spinEnd = start + budget;
+        long yieldEnd = afterWake ? start + WAKE_SPIN_NANOS : spinEnd;
+        if (timed) {
+            if (deadline - spinEnd < 0) {
+                spinEnd = deadline;
+            }
+            if (deadline - yieldEnd < 0) {
+                yieldEnd = deadline;
+            }
+        }
+        boolean yielding = false;
+        for (int i = 1;; i++) {
+            if (target.stopSpinning()) {
+                return false;
+            }
+            if (target.tryGrab(key)) {
+                if (yielding) {
+                    wakeSpinScore = Math.min(SCORE_MAX, wakeSpinScore + 1);
+                } else if (budget < MAX_SPIN_NANOS) {
+                    spinNanos = Math.min(MAX_SPIN_NANOS, budget * 2);
+                }
+                return true;
+            }
+            if (yielding) {
+                Thread.yield();
+                if (System.nanoTime() - yieldEnd >= 0) {
+                    wakeSpinScore = Math.max(0, wakeSpinScore - 2);
+                    return false;
+                }
+            } else {
+                Thread.onSpinWait();
+                if ((i & 15) == 0) {
+                    long now = System.nanoTime();
+                    if (now - spinEnd >= 0) {
+                        if (yieldEnd - now > 0) {
+                            yielding = true; // phase 2: phase 1 failed for a known reason
+                        } else {
+                            spinNanos = Math.max(MIN_SPIN_NANOS, budget / 2);
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

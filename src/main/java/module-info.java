@@ -8,7 +8,12 @@ module dev.keyedmutex {
     exports dev.keyedmutex;
     exports dev.keyedmutex.spi;
 
+    // Only the shm provider needs JNA; on the module path add it with --add-modules com.sun.jna.
+    requires static com.sun.jna;
+
     uses dev.keyedmutex.spi.KeyedMutexProvider;
 
-    provides dev.keyedmutex.spi.KeyedMutexProvider with dev.keyedmutex.local.LocalProvider;
+    provides dev.keyedmutex.spi.KeyedMutexProvider with
+            dev.keyedmutex.local.LocalProvider,
+            dev.keyedmutex.shm.ShmProvider;
 }

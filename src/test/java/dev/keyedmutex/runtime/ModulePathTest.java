@@ -46,6 +46,26 @@ class ModulePathTest {
         assertTrue(demo.stdout.contains("OK"), demo.stdout);
     }
 
+    /** JNA is optional ({@code requires static}): shm is supported once com.sun.jna is added. */
+    @Test
+    void theShmProviderNeedsJnaAddedOnTheModulePath() {
+        String jna = null;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (entry.matches(".*[/\\\\]jna-[0-9.]+\\.jar")) {
+                jna = entry;
+            }
+        }
+        assertNotNull(jna, "JNA is not on the test class path");
+        Result without = ChildJvm.run(ChildJvm.currentJava(), CHILD, "--module-path", ChildJvm.mainClasses().toString(),
+                "-m", "dev.keyedmutex/dev.keyedmutex.cli.Main", "providers");
+        assertEquals(0, without.exitCode, without.toString());
+        assertTrue(without.stdout.matches("(?s).*\\nshm +no +yes.*"), "without JNA, shm is unsupported: " + without.stdout);
+        Result with = ChildJvm.run(ChildJvm.currentJava(), CHILD, "--module-path", ChildJvm.mainClasses() + File.pathSeparator + jna,
+                "--add-modules", "com.sun.jna", "-m", "dev.keyedmutex/dev.keyedmutex.cli.Main", "providers");
+        assertEquals(0, with.exitCode, with.toString());
+        assertTrue(with.stdout.matches("(?s).*\\nshm +yes +yes.*"), "with JNA, shm is supported: " + with.stdout);
+    }
+
     @Test
     void anApplicationModuleAndAThirdPartyProviderModule(@TempDir Path dir) throws IOException {
         Path provSrc = dir.resolve("src/example.provider");
@@ -95,7 +115,7 @@ class ModulePathTest {
         Result r = ChildJvm.run(ChildJvm.currentJava(), CHILD, "--module-path", modulePath,
                 "--add-modules", "example.provider", "-m", "example.app/example.app.App");
         assertEquals(0, r.exitCode, r.toString());
-        assertTrue(r.stdout.contains("providers: local echo key=6"), r.stdout);
+        assertTrue(r.stdout.contains("providers: local shm echo key=6"), r.stdout);
         assertEquals("", r.stderr);
     }
 

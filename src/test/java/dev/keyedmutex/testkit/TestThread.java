@@ -139,12 +139,22 @@ public final class TestThread<T> {
                 () -> thread.getName() + " is " + s);
     }
 
+    /**
+     * Waits (bounded) until the thread is parked, or asleep in a native futex wait (where Java
+     * reports it RUNNABLE), i.e. blocked rather than spinning.
+     */
     public static void awaitBlocked(Thread thread) {
         Waits.until(() -> {
             Thread.State s = thread.getState();
-            return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.TERMINATED;
+            return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.TERMINATED
+                    || (s == Thread.State.RUNNABLE && inNativeSleep(thread));
         }, () -> thread.getName() + " never blocked; it is " + thread.getState());
         assertTrue(thread.getState() != Thread.State.TERMINATED, thread.getName() + " terminated instead of blocking");
+    }
+
+    private static boolean inNativeSleep(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        return stack.length > 0 && stack[0].isNativeMethod() && stack[0].getClassName().endsWith(".LinuxNative");
     }
 
     /** Asserts the body finished normally with the expected result. */

@@ -1,0 +1,168 @@
+package dev.keyedmutex.shm;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Who holds a shared mutex, and whether it still lives, from /proc (no native calls).
+ *
+ * <p>An owner is identified by its process id and the process's start time (field 22 of
+ * {@code /proc/PID/stat}, in clock ticks since boot), so a process id reused by the OS does not
+ * pass for the dead owner; by its Linux thread id and that thread's start time, when the holder is
+ * a platform thread (0 for a virtual thread, whose carrier changes); and by its
+ * {@code java.lang.Thread} id, which this process uses to find its own holder threads.
+ */
+final class Procs {
+
+    /** The identity a thread writes into the region when it takes a mutex. */
+    static final class Self {
+        final long javaTid;
+        final int tid;
+        final long tidStart;
+
+        Self(long javaTid, int tid, long tidStart) {
+            this.javaTid = javaTid;
+            this.tid = tid;
+            this.tidStart = tidStart;
+        }
+    }
+
+    static final int PID = (int) ProcessHandle.current().pid();
+    static final long PID_START = startTimeOrZero(Paths.get("/proc/self/stat"));
+
+    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
+    private static final ThreadLocal<Self> SELF = ThreadLocal.withInitial(Procs::identify);
+
+    /** This process's threads that have taken a shared mutex, by java.lang.Thread id. */
+    private static final ConcurrentHashMap<Long, ThreadRef> THREADS = new ConcurrentHashMap<>();
+    private static final ReferenceQueue<Thread> GONE = new ReferenceQueue<>();
+
+    private static final class ThreadRef extends WeakReference<Thread> {
+        final long id;
+
+        ThreadRef(Thread t) {
+            super(t, GONE);
+            this.id = t.getId();
+        }
+    }
+
+    private Procs() {
+    }
+
+    /** @return the current thread's identity (computed once per thread) */
+    static Self self() {
+        return SELF.get();
+    }
+
+    private static Self identify() {
+        Thread t = Thread.currentThread();
+        purge();
+        THREADS.put(t.getId(), new ThreadRef(t));
+        if (isVirtual(t)) {
+            return new Self(t.getId(), 0, 0L);
+        }
+        try {
+            // /proc/thread-self -> "<pid>/task/<tid>"
+            Path link = Files.readSymbolicLink(Paths.get("/proc/thread-self"));
+            int tid = Integer.parseInt(link.getFileName().toString());
+            return new Self(t.getId(), tid, startTimeOrZero(Paths.get("/proc/self/task/" + tid + "/stat")));
+        } catch (IOException | RuntimeException e) {
+            return new Self(t.getId(), 0, 0L); // thread liveness then rests on the process check
+        }
+    }
+
+    private static void purge() {
+        for (Object r; (r = GONE.poll()) != null;) {
+            THREADS.remove(((ThreadRef) r).id, r);
+        }
+    }
+
+    /**
+     * Whether the thread of this process with the given java.lang.Thread id has ended (or was
+     * never seen here). Observing a thread's end with {@link Thread#isAlive()} synchronizes with it
+     * (JLS 17.4.4), so its writes to the region are visible afterwards.
+     */
+    static boolean localThreadEnded(long javaTid) {
+        ThreadRef ref = THREADS.get(javaTid);
+        Thread t = ref == null ? null : ref.get();
+        return t == null || !t.isAlive();
+    }
+
+    /** @return this process's thread with that java.lang.Thread id, if it took a shared mutex and lives */
+    static Thread localThread(long javaTid) {
+        ThreadRef ref = THREADS.get(javaTid);
+        return ref == null ? null : ref.get();
+    }
+
+    /** Whether process {@code pid}, started at {@code start}, still runs. */
+    static boolean processAlive(int pid, long start) {
+        if (pid <= 0) {
+            return false;
+        }
+        long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/stat"));
+        return now >= 0 && (start == 0 || now == start);
+    }
+
+    /** Whether thread {@code tid} of process {@code pid}, started at {@code start}, still runs. */
+    static boolean threadAlive(int pid, int tid, long start) {
+        long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/task/" + tid + "/stat"));
+        return now >= 0 && (start == 0 || now == start);
+    }
+
+    private static long startTimeOrZero(Path stat) {
+        long t = startTimeOrMinusOne(stat);
+        return Math.max(0L, t);
+    }
+
+    /** Field 22 (starttime) of a /proc stat file; -1 if the file does not exist (the task ended). */
+    static long startTimeOrMinusOne(Path stat) {
+        try {
+            return parseStartTime(new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII));
+        } catch (NoSuchFileException e) {
+            return -1L;
+        } catch (IOException | RuntimeException e) {
+            // A zombie or an unreadable entry: treat as alive, with an unknown start time.
+            return 0L;
+        }
+    }
+
+    /** Parses starttime from a stat line; the command name (field 2) may hold spaces and ')'. */
+    static long parseStartTime(String stat) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            throw new IllegalArgumentException("not a stat line");
+        }
+        String[] fields = stat.substring(close + 2).trim().split(" ");
+        // fields[0] is field 3 (state), so field 22 is fields[19]
+        return Long.parseLong(fields[19]);
+    }
+
+    private static boolean isVirtual(Thread t) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(t);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static MethodHandle isVirtualHandle() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // before JDK 21: no virtual threads
+        }
+    }
+}

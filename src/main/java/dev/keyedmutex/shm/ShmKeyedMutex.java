@@ -1,0 +1,485 @@
+package dev.keyedmutex.shm;
+
+import dev.keyedmutex.AbandonedMutexException;
+import dev.keyedmutex.AbstractKeyedMutex;
+import dev.keyedmutex.internal.DeadlineSpin;
+import dev.keyedmutex.internal.Spinner;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static dev.keyedmutex.shm.ShmLayout.ABANDONED;
+import static dev.keyedmutex.shm.ShmLayout.DATA_LENGTH_OFF;
+import static dev.keyedmutex.shm.ShmLayout.DATA_OFF;
+import static dev.keyedmutex.shm.ShmLayout.INTS;
+import static dev.keyedmutex.shm.ShmLayout.KEY_OFF;
+import static dev.keyedmutex.shm.ShmLayout.LOCKED;
+import static dev.keyedmutex.shm.ShmLayout.LONGS;
+import static dev.keyedmutex.shm.ShmLayout.OWNER_JTID_OFF;
+import static dev.keyedmutex.shm.ShmLayout.OWNER_PID_OFF;
+import static dev.keyedmutex.shm.ShmLayout.OWNER_PID_START_OFF;
+import static dev.keyedmutex.shm.ShmLayout.OWNER_TID_OFF;
+import static dev.keyedmutex.shm.ShmLayout.OWNER_TID_START_OFF;
+import static dev.keyedmutex.shm.ShmLayout.OWNER_VERSION_OFF;
+import static dev.keyedmutex.shm.ShmLayout.STATE_OFF;
+import static dev.keyedmutex.shm.ShmLayout.VERSION_UNIT;
+
+/**
+ * A handle on a keyed mutex in shared memory (layout: {@link ShmLayout}).
+ *
+ * <h2>State and transitions</h2>
+ * The 64-bit STATE word holds LOCKED, ABANDONED and a version that changes on every lock; the
+ * 64-bit KEY beside it is written only by the holder. As in the local provider, an acquirer
+ * reads STATE (unlocked, version v), then KEY, then CASes STATE from that value to
+ * LOCKED|v+1: if the CAS succeeds nobody locked in between, so the key it read was right.
+ * <pre>
+ *   UNLOCKED(v) --CAS by an acquirer with KEY == k----&gt; LOCKED(v+1), then the owner record
+ *   LOCKED(v)   --holder: clear owner record, KEY=next, CAS--&gt; UNLOCKED(v)
+ *   LOCKED(v)   --a waiter finds the owner of v dead, CAS--&gt; LOCKED|ABANDONED (final)
+ *   LOCKED(v)   --the holder closes its handle, CAS------&gt; LOCKED|ABANDONED (final)
+ * </pre>
+ *
+ * <h2>Happens-before, across processes</h2>
+ * <ol>
+ *   <li>Release to acquire: the holder's writes (data, DATA_LENGTH, KEY) precede its CAS of
+ *       STATE; the next holder's CAS reads it. CAS on a shared mapping is the same locked
+ *       instruction in every process, so the edge holds between processes as between threads.</li>
+ *   <li>No lost wake-up: a sleeper reads SEQ[b], increments WAITERS[b], re-reads STATE, and
+ *       sleeps only while SEQ[b] still holds what it read. A releaser CASes STATE, reads
+ *       WAITERS[b], and if non-zero bumps SEQ[b] and wakes. Either the sleeper sees the unlock,
+ *       or the releaser sees the sleeper, whose futex wait then fails on the changed SEQ[b] or is
+ *       woken.</li>
+ *   <li>Owner record: written after the locking CAS, OWNER_VERSION last (release); cleared
+ *       (OWNER_VERSION = 0) before the unlocking CAS. A waiter trusts a record only if its
+ *       OWNER_VERSION equals the STATE it read, and marks ABANDONED only by CAS from that STATE, so
+ *       a record of an earlier or later holder can never condemn the current one.</li>
+ * </ol>
+ *
+ * <h2>Waiting</h2>
+ * Spin first ({@link Spinner}), then sleep on the futex word of the key's bucket with the key's
+ * bitset, in slices of at most {@link #SLICE_NANOS}; between slices a waiter checks that the
+ * holder lives (process id and start time, thread id and start time, from /proc): abandonment is
+ * detected within one slice. Timed waits sleep until shortly before the deadline and spin the
+ * rest ({@link DeadlineSpin}). A release makes a system call only if WAITERS of the new key's
+ * bucket is non-zero. A futex sleep cannot be interrupted from Java, so an interrupt (or a
+ * {@code close()} of the handle) is seen when the sleep ends: at the
+ * latest after one slice.
+ *
+ * <h2>Bad regions</h2>
+ * The region was validated when mapped, but another process can still write anything into it.
+ * Offsets are constants; a private-data length is checked before every copy (a bad one gets an
+ * {@link UncheckedIOException} and the mutex handed back); no value read from the region ever
+ * becomes an address.
+ */
+final class ShmKeyedMutex extends AbstractKeyedMutex {
+
+    /** Longest sleep between two checks of the holder's liveness: the abandonment detection bound. */
+    static final long SLICE_NANOS = 25_000_000L;
+
+    private final String name;
+    private final ByteBuffer b;
+    private final long address;
+    private final long regionSize;
+    private final int capacity;
+    private volatile boolean closed;
+    private final Spinner spinner = new Spinner();
+    private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
+
+    private final Spinner.Target spinTarget = new Spinner.Target() {
+        @Override
+        public boolean tryGrab(long key) {
+            return grab(key);
+        }
+
+        @Override
+        public boolean stopSpinning() {
+            return closed || (state() & ABANDONED) != 0;
+        }
+    };
+
+    ShmKeyedMutex(String name, ByteBuffer mapping, int capacity) {
+        super(capacity);
+        this.name = name;
+        this.b = mapping;
+        this.capacity = capacity;
+        this.regionSize = mapping.capacity();
+        this.address = LinuxNative.address(mapping);
+    }
+
+    private long state() {
+        return (long) LONGS.getVolatile(b, STATE_OFF);
+    }
+
+    private long keyWord() {
+        return (long) LONGS.getOpaque(b, KEY_OFF);
+    }
+
+    // ================================================================ acquire
+
+    @Override
+    protected boolean acquire0(long k, int mode, long nanos, ByteBuffer out) throws InterruptedException {
+        if (!grab(k)) {
+            boolean once = mode == TRY || (mode == TIMED && nanos <= 0);
+            if (once ? !tryOnce(k) : !acquireSlow(k, mode, nanos)) {
+                return false;
+            }
+        }
+        copyOut(k, out);
+        return true;
+    }
+
+    /** One CAS if the mutex is free with key k; writes the owner record on success. */
+    private boolean grab(long k) {
+        long s = state();
+        if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k) {
+            return false;
+        }
+        long locked = (s + VERSION_UNIT) | LOCKED;
+        if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
+            return false;
+        }
+        Procs.Self me = Procs.self();
+        INTS.set(b, OWNER_PID_OFF, Procs.PID);
+        INTS.set(b, OWNER_TID_OFF, me.tid);
+        LONGS.set(b, OWNER_PID_START_OFF, Procs.PID_START);
+        LONGS.set(b, OWNER_TID_START_OFF, me.tidStart);
+        LONGS.set(b, OWNER_JTID_OFF, me.javaTid);
+        LONGS.setRelease(b, OWNER_VERSION_OFF, locked);
+        if (closed) {
+            // Closed while we were taking it: the mapping may already be anonymous memory. Give
+            // back what we took (harmless if it was) and report the closed handle.
+            LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
+            if (LONGS.compareAndSet(b, STATE_OFF, locked, s)) {
+                wakeBucketOf(k);
+            }
+            throw closedException();
+        }
+        return true;
+    }
+
+    private boolean tryOnce(long k) {
+        long s = state();
+        throwIfClosedOrAbandoned(s);
+        if ((s & LOCKED) != 0 && ownerIsDead(s)) {
+            throwIfClosedOrAbandoned(state());
+        }
+        return false;
+    }
+
+    private boolean acquireSlow(long k, int mode, long nanos) throws InterruptedException {
+        boolean timed = mode == TIMED;
+        long deadline = timed ? System.nanoTime() + nanos : 0L;
+        if (spinner.spin(spinTarget, k, timed, deadline)) {
+            return true;
+        }
+        Thread me = Thread.currentThread();
+        waiting.add(me);
+        try {
+            return sleepUntilAcquired(k, mode, deadline);
+        } finally {
+            waiting.remove(me);
+        }
+    }
+
+    private boolean sleepUntilAcquired(long k, int mode, long deadline) throws InterruptedException {
+        final boolean timed = mode == TIMED;
+        final int bucket = ShmLayout.bucket(k);
+        final int bit = ShmLayout.bit(k);
+        final long seqAddr = address + ShmLayout.seqOffset(bucket);
+        final int waitersOff = ShmLayout.waitersOffset(bucket);
+        boolean reinterrupt = false;
+        long nextOwnerCheck = System.nanoTime();
+        long passedOnFor = 0L; // the STATE whose wake-up this thread has passed on (0: none)
+        try {
+            for (;;) {
+                long s = state();
+                throwIfClosedOrAbandoned(s);
+                // A futex sleep cannot be interrupted from Java: an interrupt is seen when the
+                // sleep ends (a wake-up or the slice), and it takes precedence over the mutex.
+                if (Thread.interrupted()) {
+                    if (mode != UNINTERRUPTIBLE) {
+                        throw new InterruptedException();
+                    }
+                    reinterrupt = true;
+                }
+                if ((s & LOCKED) == 0) {
+                    if (keyWord() == k && grab(k)) {
+                        return true;
+                    }
+                } else {
+                    long now = System.nanoTime();
+                    if (now - nextOwnerCheck >= 0) {
+                        nextOwnerCheck = now + SLICE_NANOS;
+                        if (ownerIsDead(s)) {
+                            continue;
+                        }
+                    }
+                }
+                long wakeAt = System.nanoTime() + SLICE_NANOS;
+                if (timed) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0L) {
+                        return false;
+                    }
+                    long window = DeadlineSpin.window();
+                    if (remaining <= window) {
+                        DeadlineSpin.pause();
+                        continue;
+                    }
+                    if (deadline - window - wakeAt < 0) {
+                        wakeAt = deadline - window;
+                    }
+                }
+                int seq = (int) INTS.getVolatile(b, ShmLayout.seqOffset(bucket));
+                INTS.getAndAdd(b, waitersOff, 1);
+                try {
+                    long s2 = state();
+                    if (closed || s2 != s || ((s2 & LOCKED) == 0 && keyWord() == k)) {
+                        continue; // something changed: look again before sleeping
+                    }
+                    LinuxNative.futexWait(seqAddr, seq, wakeAt, bit);
+                    if (timed) {
+                        DeadlineSpin.learn(System.nanoTime() - wakeAt);
+                    }
+                } finally {
+                    INTS.getAndAdd(b, waitersOff, -1);
+                }
+                if ((int) INTS.getVolatile(b, ShmLayout.seqOffset(bucket)) != seq) {
+                    passedOnFor = passOnIfNotOurs(k, bucket, bit, passedOnFor);
+                }
+            }
+        } finally {
+            if (reinterrupt) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * A wake-up came to our bucket and class. If the mutex is free with another key of the same
+     * bucket and class, the wake-up was meant for a waiter of that key, and the kernel may have
+     * woken us instead: pass it on, once per release.
+     */
+    private long passOnIfNotOurs(long k, int bucket, int bit, long passedOnFor) {
+        long s = state();
+        if ((s & (LOCKED | ABANDONED)) != 0 || s == passedOnFor) {
+            return passedOnFor;
+        }
+        long key = keyWord();
+        if (key != k && ShmLayout.bucket(key) == bucket && (ShmLayout.bit(key) & bit) != 0
+                && (int) INTS.getVolatile(b, ShmLayout.waitersOffset(bucket)) != 0) {
+            INTS.getAndAdd(b, ShmLayout.seqOffset(bucket), 1);
+            LinuxNative.futexWake(address + ShmLayout.seqOffset(bucket), 1, ShmLayout.bit(key));
+            return s;
+        }
+        return passedOnFor;
+    }
+
+    // ================================================================ owner liveness
+
+    /**
+     * Checks whether the holder of state {@code s} has ended without releasing; if so marks the
+     * mutex abandoned (CAS from {@code s}) and wakes every sleeper.
+     *
+     * @return whether the mutex is abandoned now
+     */
+    private boolean ownerIsDead(long s) {
+        long version = (long) LONGS.getAcquire(b, OWNER_VERSION_OFF);
+        if (version != s) {
+            return (state() & ABANDONED) != 0; // no record for this epoch yet (or any more)
+        }
+        int pid = (int) INTS.get(b, OWNER_PID_OFF);
+        int tid = (int) INTS.get(b, OWNER_TID_OFF);
+        long pidStart = (long) LONGS.get(b, OWNER_PID_START_OFF);
+        long tidStart = (long) LONGS.get(b, OWNER_TID_START_OFF);
+        long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
+        if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
+            return (state() & ABANDONED) != 0; // the record changed while we read it
+        }
+        boolean dead;
+        if (pid == Procs.PID && pidStart == Procs.PID_START) {
+            dead = Procs.localThreadEnded(javaTid);
+        } else {
+            dead = !Procs.processAlive(pid, pidStart) || (tid != 0 && !Procs.threadAlive(pid, tid, tidStart));
+        }
+        if (dead && LONGS.compareAndSet(b, STATE_OFF, s, s | ABANDONED)) {
+            wakeAll();
+        }
+        return (state() & ABANDONED) != 0;
+    }
+
+    private void throwIfClosedOrAbandoned(long s) {
+        if (closed) {
+            throw closedException();
+        }
+        if ((s & ABANDONED) != 0) {
+            throw new AbandonedMutexException("shared keyed mutex '" + name
+                    + "' is abandoned: its holder ended (or closed its handle) without releasing it");
+        }
+    }
+
+    // ================================================================ private data
+
+    private void copyOut(long k, ByteBuffer out) {
+        if (out == null) {
+            return;
+        }
+        int length = (int) INTS.get(b, DATA_LENGTH_OFF);
+        if (length < 0 || length > capacity) {
+            release0(k, null); // hand the mutex back unchanged, then report
+            throw new UncheckedIOException(new IOException("corrupt shared keyed mutex '" + name
+                    + "': private-data length " + length + " outside 0.." + capacity));
+        }
+        int position = out.position();
+        out.put(position, b, DATA_OFF, length);
+        out.position(position + length);
+    }
+
+    // ================================================================ release
+
+    @Override
+    protected void release0(long nextKey, ByteBuffer in) {
+        if (in != null) {
+            int length = in.remaining();
+            b.put(DATA_OFF, in, in.position(), length);
+            INTS.set(b, DATA_LENGTH_OFF, length);
+        }
+        LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
+        LONGS.setOpaque(b, KEY_OFF, nextKey);
+        for (;;) {
+            long s = state();
+            if ((s & ABANDONED) != 0) {
+                return; // marked abandoned meanwhile (only a misbehaving process could): final
+            }
+            if (LONGS.compareAndSet(b, STATE_OFF, s, s & ~LOCKED)) {
+                break;
+            }
+        }
+        wakeBucketOf(nextKey);
+    }
+
+    /** Wakes one sleeper of key k's bucket and class, if the bucket has any. */
+    private void wakeBucketOf(long k) {
+        int bucket = ShmLayout.bucket(k);
+        if ((int) INTS.getVolatile(b, ShmLayout.waitersOffset(bucket)) != 0) {
+            INTS.getAndAdd(b, ShmLayout.seqOffset(bucket), 1);
+            LinuxNative.futexWake(address + ShmLayout.seqOffset(bucket), 1, ShmLayout.bit(k));
+            spinner.wokeSomeone();
+        }
+    }
+
+    /** Wakes every sleeper of every bucket (abandonment, close): they re-check and leave. */
+    private void wakeAll() {
+        for (int bucket = 0; bucket < ShmLayout.BUCKETS; bucket++) {
+            INTS.getAndAdd(b, ShmLayout.seqOffset(bucket), 1);
+            LinuxNative.futexWake(address + ShmLayout.seqOffset(bucket), Integer.MAX_VALUE, -1);
+        }
+    }
+
+    // ================================================================ closing
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            boolean held = heldByCurrentThread(state());
+            closed = true;
+            if (held) {
+                // SPEC 2.7: closing while holding abandons the mutex for the other handles.
+                for (;;) {
+                    long s = state();
+                    if ((s & ABANDONED) != 0 || LONGS.compareAndSet(b, STATE_OFF, s, s | ABANDONED)) {
+                        break;
+                    }
+                }
+            }
+            wakeAll();
+            LinuxNative.replaceWithAnonymous(address, regionSize);
+        }
+    }
+
+    // ================================================================ snapshots
+
+    @Override
+    protected boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public boolean isHeldByCurrentThread() {
+        if (closed) {
+            throw closedException();
+        }
+        return heldByCurrentThread(state());
+    }
+
+    private boolean heldByCurrentThread(long s) {
+        return (s & LOCKED) != 0 && (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s
+                && (int) INTS.get(b, OWNER_PID_OFF) == Procs.PID
+                && (long) LONGS.get(b, OWNER_JTID_OFF) == Thread.currentThread().getId()
+                && (long) LONGS.get(b, OWNER_PID_START_OFF) == Procs.PID_START;
+    }
+
+    @Override
+    public long key() {
+        ensureOpen();
+        return keyWord();
+    }
+
+    @Override
+    public boolean isLocked() {
+        ensureOpen();
+        return (state() & LOCKED) != 0;
+    }
+
+    @Override
+    public boolean isAbandoned() {
+        ensureOpen();
+        long s = state();
+        return (s & ABANDONED) != 0 || ((s & LOCKED) != 0 && ownerIsDead(s));
+    }
+
+    @Override
+    protected Thread owner() {
+        long s = state();
+        if ((s & LOCKED) == 0 || (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s
+                || (int) INTS.get(b, OWNER_PID_OFF) != Procs.PID) {
+            return null; // unlocked, in transition, or held by another process (see inspect)
+        }
+        return Procs.localThread((long) LONGS.get(b, OWNER_JTID_OFF));
+    }
+
+    @Override
+    protected int queueLength() {
+        return waiting.size();
+    }
+
+    @Override
+    protected boolean hasQueuedThread(Thread thread) {
+        return waiting.contains(thread);
+    }
+
+    String name() {
+        return name;
+    }
+
+    @Override
+    protected IllegalStateException closedException() {
+        return new IllegalStateException("this handle on shared keyed mutex '" + name + "' is closed");
+    }
+
+    @Override
+    public String toString() {
+        if (closed) {
+            return "ShmKeyedMutex['" + name + "', closed]";
+        }
+        long s = state();
+        String what = (s & ABANDONED) != 0 ? "abandoned" : (s & LOCKED) != 0 ? "locked" : "unlocked";
+        return "ShmKeyedMutex['" + name + "', key=" + keyWord() + ", " + what + "]";
+    }
+}

@@ -22,6 +22,9 @@ final class LinuxNative {
     private static final int MAP_FIXED = 0x10;
     private static final int MAP_ANONYMOUS = 0x20;
 
+    /** Futex calls made by this JVM, for tests that prove the uncontended path makes none. */
+    static final java.util.concurrent.atomic.LongAdder FUTEX_CALLS = new java.util.concurrent.atomic.LongAdder();
+
     static {
         Native.register(LinuxNative.class, NativeLibrary.getInstance("c"));
     }
@@ -55,12 +58,14 @@ final class LinuxNative {
      * (CLOCK_MONOTONIC on Linux). Returns early, harmlessly, for any other reason (EAGAIN, EINTR).
      */
     static void futexWait(long addr, int expected, long deadlineNanos, int bitset) {
+        FUTEX_CALLS.increment();
         long d = Math.max(0L, deadlineNanos);
         syscall(SYS_FUTEX, addr, FUTEX_WAIT_BITSET, expected, new long[] {d / 1_000_000_000L, d % 1_000_000_000L}, 0L, bitset);
     }
 
     /** Wakes up to {@code count} sleepers on the word at {@code addr} whose bitset meets {@code bitset}. */
     static void futexWake(long addr, int count, int bitset) {
+        FUTEX_CALLS.increment();
         syscall(SYS_FUTEX, addr, FUTEX_WAKE_BITSET, count, null, 0L, bitset);
     }
 

@@ -1,0 +1,267 @@
+package dev.keyedmutex.shm;
+
+import dev.keyedmutex.AbandonedMutexException;
+import dev.keyedmutex.KeyedMutex;
+import dev.keyedmutex.KeyedMutexes;
+import dev.keyedmutex.testkit.TestThread;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The shm provider in one process: names, files, permissions, several handles, bad regions. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ShmTest {
+
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private final List<String> names = new ArrayList<>();
+    private final List<KeyedMutex> handles = new ArrayList<>();
+
+    @BeforeAll
+    static void supported() {
+        assumeTrue(new ShmProvider().isSupported(), ShmProvider::unsupportedReason);
+    }
+
+    private String newName() {
+        String n = "kmtest-" + ProcessHandle.current().pid() + "-shm-" + SEQ.incrementAndGet();
+        names.add(n);
+        return n;
+    }
+
+    private KeyedMutex track(KeyedMutex m) {
+        handles.add(m);
+        return m;
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        handles.forEach(KeyedMutex::close);
+        for (String n : names) {
+            Files.deleteIfExists(ShmProvider.file(n));
+        }
+    }
+
+    @Test
+    void createOpenDeleteByName() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 7, 32));
+        assertTrue(Files.exists(ShmProvider.file(name)));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(ShmProvider.file(name))),
+                "the region file must be owner-only");
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        assertEquals(7, b.key());
+        assertEquals(32, b.privateDataCapacity());
+        a.acquire(7);
+        assertTrue(b.isLocked());
+        a.release(8, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        ByteBuffer out = ByteBuffer.allocate(32);
+        assertTrue(b.tryAcquire(8, 1, TimeUnit.SECONDS, out));
+        assertEquals(3, out.position());
+        b.release(9);
+        assertTrue(KeyedMutexes.deleteShared(name));
+        assertFalse(KeyedMutexes.deleteShared(name), "no such name any more");
+        // Handles already open keep working, like unlink.
+        assertTrue(a.tryAcquire(9));
+        a.release(10);
+        assertEquals(10, b.key());
+    }
+
+    @Test
+    void creatingAnExistingNameFailsAndOpeningAMissingOneToo() {
+        String name = newName();
+        track(KeyedMutexes.createShared(name, 0, 0));
+        UncheckedIOException taken = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.createShared(name, 0, 0));
+        assertTrue(taken.getCause() instanceof FileAlreadyExistsException, taken.toString());
+        String missing = newName();
+        UncheckedIOException none = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.openShared(missing));
+        assertTrue(none.getCause() instanceof NoSuchFileException, none.toString());
+    }
+
+    @Test
+    void badNamesAndCapacitiesNeverReachTheFileSystem() {
+        assertThrows(IllegalArgumentException.class, () -> new ShmProvider().create("../etc", 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ShmProvider().open("a/b"));
+        assertThrows(IllegalArgumentException.class, () -> new ShmProvider().delete(".."));
+        assertThrows(NullPointerException.class, () -> new ShmProvider().open(null));
+        String name = newName();
+        assertThrows(IllegalArgumentException.class, () -> new ShmProvider().create(name, 0, ShmLayout.MAX_CAPACITY + 1));
+        assertThrows(IllegalArgumentException.class, () -> new ShmProvider().create(name, 0, -1));
+        assertFalse(Files.exists(ShmProvider.file(name)), "a rejected create must leave no file");
+        assertThrows(UnsupportedOperationException.class, () -> new ShmProvider().create(null, 0, 0));
+    }
+
+    @Test
+    void aSymbolicLinkIsNeverFollowed() throws Exception {
+        String name = newName();
+        Path target = Files.createTempFile("kmtest-target", ".bin");
+        try {
+            Files.write(target, new byte[8192]);
+            Files.createSymbolicLink(ShmProvider.file(name), target);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.openShared(name));
+            assertTrue(e.getMessage().contains(name), e.getMessage());
+        } finally {
+            Files.deleteIfExists(target);
+        }
+    }
+
+    @Test
+    void ownershipBelongsToTheThreadNotTheHandle() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        a.acquire(0);
+        assertTrue(b.isHeldByCurrentThread());
+        assertThrows(IllegalStateException.class, () -> b.acquire(0), "a holder acquiring through another handle");
+        assertThrows(IllegalStateException.class, () -> b.tryAcquire(0));
+        Throwable stranger = TestThread.run("stranger", () -> b.release(5)).joinFailure();
+        assertTrue(stranger instanceof IllegalMonitorStateException, stranger.toString());
+        b.release(1); // the holder may release through any handle
+        assertFalse(a.isLocked());
+        assertEquals(1, a.key());
+        // Lock views of different handles share the thread's ownership too.
+        a.asLock(1, 1).lock();
+        assertEquals(1, a.asLock(0, 0).getHoldCount());
+        assertTrue(b.asLock(1, 1).isHeldByCurrentThread());
+        b.asLock(1, 2).unlock(); // the last hold: releases with 2
+        assertEquals(2, a.key());
+    }
+
+    @Test
+    void closingWhileHoldingAbandonsTheMutexForOtherHandles() throws Exception {
+        String name = newName();
+        KeyedMutex a = KeyedMutexes.createShared(name, 0, 0);
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        TestThread<Void> waiter = TestThread.run("waiter", () -> b.acquire(0));
+        a.acquire(0);
+        waiter.awaitBlocked();
+        a.close();
+        waiter.joinFailure(AbandonedMutexException.class);
+        assertTrue(b.isAbandoned());
+        assertThrows(AbandonedMutexException.class, () -> b.tryAcquire(0));
+        // Opening an abandoned mutex succeeds; acquiring through it does not.
+        KeyedMutex c = track(KeyedMutexes.openShared(name));
+        assertTrue(c.isAbandoned());
+        assertThrows(AbandonedMutexException.class, () -> c.acquire(0));
+        assertThrows(IllegalStateException.class, a::key, "the closed handle");
+    }
+
+    @Test
+    void theUncontendedPathMakesNoSystemCall() throws Exception {
+        String name = newName();
+        KeyedMutex m = track(KeyedMutexes.createShared(name, 0, 16));
+        ByteBuffer data = ByteBuffer.allocate(16);
+        m.acquire(0);
+        m.release(0); // warm up (thread identity is read from /proc once per thread)
+        long before = LinuxNative.FUTEX_CALLS.sum();
+        for (int i = 0; i < 100_000; i++) {
+            m.acquire(i);
+            data.clear();
+            m.release(i + 1, data);
+        }
+        assertEquals(before, LinuxNative.FUTEX_CALLS.sum(), "an uncontended acquire or release called futex");
+    }
+
+    // ---------------------------------------------------------------- bad regions
+
+    private void corruptAndExpect(Consumer<ByteBuffer> damage, String expectedInMessage) throws IOException {
+        String name = newName();
+        KeyedMutexes.createShared(name, 3, 64).close();
+        Path file = ShmProvider.file(name);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()).order(ByteOrder.nativeOrder());
+            damage.accept(b);
+        }
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.openShared(name));
+        assertTrue(e.getMessage().contains(expectedInMessage), e.getMessage());
+    }
+
+    @Test
+    void badRegionsAreRefusedWithAClearException() throws Exception {
+        corruptAndExpect(b -> b.putLong(ShmLayout.MAGIC_OFF, 0x1234L), "magic");
+        corruptAndExpect(b -> b.putLong(ShmLayout.MAGIC_OFF, 0L), "no magic");
+        corruptAndExpect(b -> b.putInt(ShmLayout.VERSION_OFF, 2), "layout version 2");
+        corruptAndExpect(b -> b.putInt(ShmLayout.HEADER_SIZE_OFF, 64), "header size");
+        corruptAndExpect(b -> b.putInt(ShmLayout.CAPACITY_OFF, Integer.MAX_VALUE), "capacity");
+        corruptAndExpect(b -> b.putInt(ShmLayout.CAPACITY_OFF, -5), "capacity");
+        corruptAndExpect(b -> b.putInt(ShmLayout.CAPACITY_OFF, 4000), "size");
+        corruptAndExpect(b -> b.putLong(ShmLayout.REGION_SIZE_OFF, 1L << 40), "size");
+        corruptAndExpect(b -> b.putInt(ShmLayout.BUCKETS_OFF, 1 << 20), "buckets");
+        corruptAndExpect(b -> b.putLong(ShmLayout.STATE_OFF, ShmLayout.ABANDONED), "abandoned but not locked");
+        corruptAndExpect(b -> b.putInt(ShmLayout.DATA_LENGTH_OFF, 65), "private-data length");
+        corruptAndExpect(b -> b.putInt(ShmLayout.DATA_LENGTH_OFF, -1), "private-data length");
+    }
+
+    @Test
+    void truncatedOrOversizedFilesAreRefused() throws Exception {
+        for (long size : new long[] {0, 100, ShmLayout.HEADER_SIZE - 1, ShmLayout.regionSize(ShmLayout.MAX_CAPACITY) + 4096}) {
+            String name = newName();
+            KeyedMutexes.createShared(name, 0, 0).close();
+            try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.WRITE)) {
+                if (size < ch.size()) {
+                    ch.truncate(size);
+                } else {
+                    ch.write(ByteBuffer.wrap(new byte[1]), size - 1);
+                }
+            }
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.openShared(name), "size " + size);
+            assertTrue(e.getMessage().contains("bytes"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBadPrivateDataLengthWrittenLaterIsReportedAndTheMutexHandedBack() throws Exception {
+        String name = newName();
+        KeyedMutex m = track(KeyedMutexes.createShared(name, 0, 16));
+        try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()).order(ByteOrder.nativeOrder())
+                    .putInt(ShmLayout.DATA_LENGTH_OFF, 1 << 30);
+        }
+        UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> m.tryAcquire(0, 1, TimeUnit.SECONDS, ByteBuffer.allocate(16)));
+        assertTrue(e.getMessage().contains("private-data length"), e.getMessage());
+        assertFalse(m.isLocked(), "the mutex was handed back");
+        assertTrue(m.tryAcquire(0), "and can be taken again");
+        m.release(0);
+    }
+
+    @Test
+    void inspectDescribesAMutex() throws Exception {
+        String name = newName();
+        KeyedMutex m = track(KeyedMutexes.createShared(name, 42, 8));
+        m.acquire(42);
+        String text = ShmProvider.inspect(name);
+        assertTrue(text.contains("key:           42"), text);
+        assertTrue(text.contains("locked:        yes"), text);
+        assertTrue(text.contains("owner:         pid " + ProcessHandle.current().pid() + " (running)"), text);
+        assertTrue(text.contains("abandoned:     no"), text);
+        assertTrue(text.contains("private data:  0 of 8 bytes"), text);
+        m.release(43, ByteBuffer.wrap(new byte[5]));
+        String after = ShmProvider.inspect(name);
+        assertTrue(after.contains("locked:        no") && after.contains("owner:         none"), after);
+        assertTrue(after.contains("private data:  5 of 8 bytes"), after);
+        assertThrows(UncheckedIOException.class, () -> ShmProvider.inspect(newName()));
+    }
+}

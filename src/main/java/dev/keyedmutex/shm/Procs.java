@@ -113,6 +113,15 @@ final class Procs {
         return now >= 0 && (start == 0 || now == start);
     }
 
+    /** Like {@link #processAlive}, comparing only the low 32 bits of the start time (as kept in a slot). */
+    static boolean processAliveLow32(int pid, long startLow) {
+        if (pid <= 0) {
+            return false;
+        }
+        long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/stat"));
+        return now >= 0 && (now == 0 || (now & 0xFFFF_FFFFL) == startLow);
+    }
+
     /** Whether thread {@code tid} of process {@code pid}, started at {@code start}, still runs. */
     static boolean threadAlive(int pid, int tid, long start) {
         long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/task/" + tid + "/stat"));

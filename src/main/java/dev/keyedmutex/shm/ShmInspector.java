@@ -17,9 +17,9 @@ final class ShmInspector {
         boolean locked = (state & ShmLayout.LOCKED) != 0;
         boolean abandoned = (state & ShmLayout.ABANDONED) != 0;
         long ownerVersion = (long) LONGS.getAcquire(b, ShmLayout.OWNER_VERSION_OFF);
-        int pid = (int) INTS.get(b, ShmLayout.OWNER_PID_OFF);
+        long slot = (long) LONGS.getVolatile(b, ShmLayout.slotOffset(ShmLayout.slotOf(state)));
+        int pid = (int) (slot >>> 32);
         int tid = (int) INTS.get(b, ShmLayout.OWNER_TID_OFF);
-        long pidStart = (long) LONGS.get(b, ShmLayout.OWNER_PID_START_OFF);
         long javaTid = (long) LONGS.get(b, ShmLayout.OWNER_JTID_OFF);
         int waiters = 0;
         for (int i = 0; i < ShmLayout.BUCKETS; i++) {
@@ -33,13 +33,14 @@ final class ShmInspector {
                 .append('\n');
         o.append("key:           ").append((long) LONGS.getOpaque(b, ShmLayout.KEY_OFF)).append('\n');
         o.append("locked:        ").append(locked ? "yes" : "no").append('\n');
-        if (locked && ownerVersion == state) {
-            boolean alive = Procs.processAlive(pid, pidStart);
-            o.append("owner:         pid ").append(pid).append(alive ? " (running)" : " (gone)")
-                    .append(", thread ").append(tid == 0 ? "?" : Integer.toString(tid))
-                    .append(" (java thread id ").append(javaTid).append(")\n");
-        } else if (locked) {
-            o.append("owner:         (changing hands)\n");
+        if (locked) {
+            boolean alive = Procs.processAliveLow32(pid, slot & 0xFFFF_FFFFL);
+            o.append("owner:         pid ").append(pid).append(alive ? " (running)" : " (gone)");
+            if (ownerVersion == state) {
+                o.append(", thread ").append(tid == 0 ? "?" : Integer.toString(tid))
+                        .append(" (java thread id ").append(javaTid).append(")");
+            }
+            o.append('\n');
         } else {
             o.append("owner:         none\n");
         }

@@ -25,18 +25,18 @@ import static dev.keyedmutex.shm.ShmLayout.OWNER_TID_OFF;
 import static dev.keyedmutex.shm.ShmLayout.OWNER_TID_START_OFF;
 import static dev.keyedmutex.shm.ShmLayout.OWNER_VERSION_OFF;
 import static dev.keyedmutex.shm.ShmLayout.STATE_OFF;
-import static dev.keyedmutex.shm.ShmLayout.VERSION_UNIT;
 
 /**
  * A handle on a keyed mutex in shared memory (layout: {@link ShmLayout}).
  *
  * <h2>State and transitions</h2>
- * The 64-bit STATE word holds LOCKED, ABANDONED and a version that changes on every lock; the
- * 64-bit KEY beside it is written only by the holder. As in the local provider, an acquirer
- * reads STATE (unlocked, version v), then KEY, then CASes STATE from that value to
- * LOCKED|v+1: if the CAS succeeds nobody locked in between, so the key it read was right.
+ * The 64-bit STATE word holds LOCKED, ABANDONED, the holding process's slot and a version that
+ * changes on every lock; the 64-bit KEY beside it is written only by the holder. As in the local
+ * provider, an acquirer reads STATE (unlocked, version v), then KEY, then CASes STATE from that
+ * value to LOCKED|slot|v+1: if the CAS succeeds nobody locked in between, so the key it read was
+ * right, and the holding process is on record from that instant.
  * <pre>
- *   UNLOCKED(v) --CAS by an acquirer with KEY == k----&gt; LOCKED(v+1), then the owner record
+ *   UNLOCKED(v) --CAS by an acquirer with KEY == k----&gt; LOCKED(slot, v+1), then the owner record
  *   LOCKED(v)   --holder: clear owner record, KEY=next, CAS--&gt; UNLOCKED(v)
  *   LOCKED(v)   --a waiter finds the owner of v dead, CAS--&gt; LOCKED|ABANDONED (final)
  *   LOCKED(v)   --the holder closes its handle, CAS------&gt; LOCKED|ABANDONED (final)
@@ -52,10 +52,12 @@ import static dev.keyedmutex.shm.ShmLayout.VERSION_UNIT;
  *       WAITERS[b], and if non-zero bumps SEQ[b] and wakes. Either the sleeper sees the unlock,
  *       or the releaser sees the sleeper, whose futex wait then fails on the changed SEQ[b] or is
  *       woken.</li>
- *   <li>Owner record: written after the locking CAS, OWNER_VERSION last (release); cleared
- *       (OWNER_VERSION = 0) before the unlocking CAS. A waiter trusts a record only if its
- *       OWNER_VERSION equals the STATE it read, and marks ABANDONED only by CAS from that STATE, so
- *       a record of an earlier or later holder can never condemn the current one.</li>
+ *   <li>Owner: the holding process is the slot in STATE, set by the locking CAS itself, so a
+ *       process killed at any instruction after it is found out. The thread-level record (thread
+ *       ids) is written after the CAS, OWNER_VERSION last (release), and cleared before the
+ *       unlocking CAS; a waiter trusts it only if OWNER_VERSION equals the STATE it read. A waiter
+ *       marks ABANDONED only by CAS from that STATE, so an earlier or later holder can never
+ *       condemn the current one.</li>
  * </ol>
  *
  * <h2>Waiting</h2>
@@ -84,6 +86,8 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     private final long address;
     private final long regionSize;
     private final int capacity;
+    /** This process's slot, written into STATE by every lock taken through this handle. */
+    private final int slot;
     private volatile boolean closed;
     private final Spinner spinner = new Spinner();
     private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
@@ -107,6 +111,43 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         this.capacity = capacity;
         this.regionSize = mapping.capacity();
         this.address = LinuxNative.address(mapping);
+        this.slot = claimSlot();
+    }
+
+    /**
+     * Claims this process's slot in the region (or finds the one it has): a free one, or one of
+     * a process that has ended, after marking the mutex abandoned if that process held it.
+     */
+    private int claimSlot() {
+        long mine = ShmLayout.slotValue(Procs.PID, Procs.PID_START);
+        for (int i = 0; i < ShmLayout.SLOTS; i++) {
+            if ((long) LONGS.getVolatile(b, ShmLayout.slotOffset(i)) == mine) {
+                return i;
+            }
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            for (int i = 0; i < ShmLayout.SLOTS; i++) {
+                if (LONGS.compareAndSet(b, ShmLayout.slotOffset(i), 0L, mine)) {
+                    return i;
+                }
+            }
+            for (int i = 0; i < ShmLayout.SLOTS; i++) {
+                long v = (long) LONGS.getVolatile(b, ShmLayout.slotOffset(i));
+                if (v == 0L || v == mine || Procs.processAliveLow32((int) (v >>> 32), v & 0xFFFF_FFFFL)) {
+                    continue;
+                }
+                long st = state();
+                if ((st & (LOCKED | ABANDONED)) == LOCKED && ShmLayout.slotOf(st) == i
+                        && LONGS.compareAndSet(b, STATE_OFF, st, st | ABANDONED)) {
+                    wakeAll(); // its process died holding the mutex
+                }
+                if (LONGS.compareAndSet(b, ShmLayout.slotOffset(i), v, mine)) {
+                    return i;
+                }
+            }
+        }
+        throw new UncheckedIOException(new IOException("shared keyed mutex '" + name + "': all " + ShmLayout.SLOTS
+                + " process slots are taken by running processes"));
     }
 
     private long state() {
@@ -137,7 +178,7 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k) {
             return false;
         }
-        long locked = (s + VERSION_UNIT) | LOCKED;
+        long locked = ShmLayout.lockedBy(s, slot);
         if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
             return false;
         }
@@ -287,23 +328,31 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
      * @return whether the mutex is abandoned now
      */
     private boolean ownerIsDead(long s) {
-        long version = (long) LONGS.getAcquire(b, OWNER_VERSION_OFF);
-        if (version != s) {
-            return (state() & ABANDONED) != 0; // no record for this epoch yet (or any more)
-        }
-        int pid = (int) INTS.get(b, OWNER_PID_OFF);
-        int tid = (int) INTS.get(b, OWNER_TID_OFF);
-        long pidStart = (long) LONGS.get(b, OWNER_PID_START_OFF);
-        long tidStart = (long) LONGS.get(b, OWNER_TID_START_OFF);
-        long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
-        if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
-            return (state() & ABANDONED) != 0; // the record changed while we read it
-        }
+        long id = (long) LONGS.getVolatile(b, ShmLayout.slotOffset(ShmLayout.slotOf(s)));
+        int pid = (int) (id >>> 32);
+        long startLow = id & 0xFFFF_FFFFL;
         boolean dead;
-        if (pid == Procs.PID && pidStart == Procs.PID_START) {
+        if (pid == Procs.PID && startLow == (Procs.PID_START & 0xFFFF_FFFFL)) {
+            // Held in this process: a thread cannot die halfway through grab, so without a record
+            // for this epoch the owner is still writing it; with one, ask whether its thread lives.
+            if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
+                return (state() & ABANDONED) != 0;
+            }
+            long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
+            if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
+                return (state() & ABANDONED) != 0;
+            }
             dead = Procs.localThreadEnded(javaTid);
         } else {
-            dead = !Procs.processAlive(pid, pidStart) || (tid != 0 && !Procs.threadAlive(pid, tid, tidStart));
+            // The slot in STATE names the holding process even if it died right after its CAS.
+            dead = !Procs.processAliveLow32(pid, startLow);
+            if (!dead && (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s) {
+                int tid = (int) INTS.get(b, OWNER_TID_OFF);
+                long tidStart = (long) LONGS.get(b, OWNER_TID_START_OFF);
+                if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s && tid != 0) {
+                    dead = !Procs.threadAlive(pid, tid, tidStart);
+                }
+            }
         }
         if (dead && LONGS.compareAndSet(b, STATE_OFF, s, s | ABANDONED)) {
             wakeAll();

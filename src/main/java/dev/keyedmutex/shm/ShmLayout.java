@@ -16,12 +16,13 @@ import java.nio.ByteOrder;
  * ------  ----  ---------------------------------------------------------------
  *      0     8  MAGIC            "KMTXSHM1", written last by the creator (release)
  *      8     4  VERSION          layout version, 1
- *     12     4  HEADER_SIZE      1280 (offset of the private data)
+ *     12     4  HEADER_SIZE      2304 (offset of the private data)
  *     16     8  REGION_SIZE      size of the file = mapping
  *     24     4  CAPACITY         private-data capacity, 0..1 MiB
  *     28     4  BUCKETS          number of futex buckets, 64
  *     32     4  CREATOR_PID      for inspect only
- *     64     8  STATE            bit 0 LOCKED, bit 1 ABANDONED, bits 2..63 VERSION   (CAS)
+ *     64     8  STATE            bit 0 LOCKED, bit 1 ABANDONED, bits 2..7 OWNER SLOT,
+ *                                bits 8..63 VERSION                                   (CAS)
  *     72     8  KEY              written only by the holder (and the creator)
  *    128     4  OWNER_PID        holder's process id                    \
  *    132     4  OWNER_TID        holder's Linux thread id, 0 if unknown  |  written by the
@@ -32,11 +33,19 @@ import java.nio.ByteOrder;
  *    168     4  DATA_LENGTH      stored private-data length, 0..CAPACITY
  *    256  64*4  SEQ[64]          futex words, one per bucket (bumped on every wake)
  *    512  64*4  WAITERS[64]      number of threads sleeping (or about to) per bucket
- *   1280   cap  DATA             private data
+ *   1280  64*8  SLOTS[64]        processes using the mutex: pid &lt;&lt; 32 | (start time &amp; 0xffffffff),
+ *                                0 if free; claimed by CAS when a process opens the mutex
+ *   2304   cap  DATA             private data
  *                                region size = HEADER_SIZE + CAPACITY rounded up to 4096
  * </pre>
  *
- * A waiter for key k sleeps on {@code SEQ[bucket(k)]} with the futex bitset {@code bit(k)}, so a
+ * The locking CAS writes the holder's process slot into STATE, so the holding process is known
+ * the instant the mutex is taken: a process killed right after its CAS is still found out. The
+ * thread-level owner record (tid, java thread id) follows the CAS and is trusted only when its
+ * OWNER_VERSION equals STATE. At most 64 processes can use one mutex at a time; a slot of a dead
+ * process is reused (after marking the mutex abandoned if that process held it).
+ *
+ * <p>A waiter for key k sleeps on {@code SEQ[bucket(k)]} with the futex bitset {@code bit(k)}, so a
  * release wakes only sleepers whose key hashes to the same bucket and bit (1 in 2048 for two
  * random keys); a woken waiter of another key passes the wake-up on.
  *
@@ -71,7 +80,9 @@ final class ShmLayout {
     static final int BUCKETS = 64;
     static final int SEQ_OFF = 256;
     static final int WAITERS_OFF = SEQ_OFF + 4 * BUCKETS;   // 512
-    static final int DATA_OFF = 1280;
+    static final int SLOTS = 64;
+    static final int SLOTS_OFF = 1280;
+    static final int DATA_OFF = SLOTS_OFF + 8 * SLOTS; // 2304
     static final int HEADER_SIZE = DATA_OFF;
 
     static final int MAX_CAPACITY = 1 << 20;
@@ -79,7 +90,9 @@ final class ShmLayout {
 
     static final long LOCKED = 1L;
     static final long ABANDONED = 2L;
-    static final long VERSION_UNIT = 4L;
+    static final int SLOT_SHIFT = 2;
+    static final long SLOT_MASK = 63L << SLOT_SHIFT;
+    static final long VERSION_UNIT = 1L << 8;
 
     static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
@@ -110,6 +123,25 @@ final class ShmLayout {
         k *= 0xc4ceb9fe1a85ec53L;
         k ^= k >>> 33;
         return k;
+    }
+
+    /** The state after locking {@code unlocked}: next version, the holder's slot, LOCKED. */
+    static long lockedBy(long unlocked, int slot) {
+        return ((unlocked & ~0xFFL) + VERSION_UNIT) | ((long) slot << SLOT_SHIFT) | LOCKED;
+    }
+
+    /** The holder's process slot in a locked state. */
+    static int slotOf(long state) {
+        return (int) ((state & SLOT_MASK) >>> SLOT_SHIFT);
+    }
+
+    static int slotOffset(int slot) {
+        return SLOTS_OFF + 8 * slot;
+    }
+
+    /** A slot's value for a process: pid in the high half, the low 32 bits of its start time in the low half. */
+    static long slotValue(int pid, long startTime) {
+        return ((long) pid << 32) | (startTime & 0xFFFF_FFFFL);
     }
 
     static int seqOffset(int bucket) {

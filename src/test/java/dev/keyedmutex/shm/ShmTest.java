@@ -154,8 +154,8 @@ class ShmTest {
         String name = newName();
         KeyedMutex a = KeyedMutexes.createShared(name, 0, 0);
         KeyedMutex b = track(KeyedMutexes.openShared(name));
-        TestThread<Void> waiter = TestThread.run("waiter", () -> b.acquire(0));
         a.acquire(0);
+        TestThread<Void> waiter = TestThread.run("waiter", () -> b.acquire(0));
         waiter.awaitBlocked();
         a.close();
         waiter.joinFailure(AbandonedMutexException.class);

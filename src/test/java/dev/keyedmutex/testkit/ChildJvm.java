@@ -122,6 +122,105 @@ public final class ChildJvm {
         }
     }
 
+    /** A child JVM still running: its output lines arrive as they are printed. */
+    public static final class Running implements AutoCloseable {
+        public final Process process;
+        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final StringBuilder all = new StringBuilder();
+
+        Running(Process process) {
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                try (java.io.BufferedReader r = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null;) {
+                        synchronized (all) {
+                            all.append(line).append('\n');
+                        }
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            }, "child-stdout-" + process.pid());
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits (bounded) for a line equal to {@code expected}. */
+        public void awaitLine(String expected, Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                for (;;) {
+                    long left = deadline - System.nanoTime();
+                    String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (line == null) {
+                        throw new AssertionError("child " + process.pid() + " did not print '" + expected + "' within "
+                                + timeout + "; alive=" + process.isAlive() + ", output so far:\n" + output());
+                    }
+                    if (line.equals(expected)) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        /** Waits (bounded) for the child to exit; returns its status. */
+        public int waitFor(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new AssertionError("child " + process.pid() + " did not exit within " + timeout + "; output:\n" + output());
+                }
+                return process.exitValue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        /** SIGKILL, and wait until the process is gone. */
+        public void kill() {
+            process.destroyForcibly();
+            waitFor(Duration.ofSeconds(30));
+        }
+
+        public String output() {
+            synchronized (all) {
+                return all.toString();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                try {
+                    process.waitFor(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Starts a child JVM; stderr goes to this JVM's stderr. Close it (try-with-resources). */
+    public static Running start(Path java, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(args);
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().remove("JAVA_TOOL_OPTIONS");
+            pb.environment().remove("JDK_JAVA_OPTIONS");
+            return new Running(pb.start());
+        } catch (IOException e) {
+            throw new AssertionError("could not start " + command, e);
+        }
+    }
+
     private static String read(Path file) throws IOException {
         return file == null ? "" : new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }

@@ -32,6 +32,10 @@ public final class Main {
             "    --rounds N         trips around the ring, 1..10000000 (default 20000)",
             "    --buffer BYTES     size of the buffer handed around, 1..1048576 (default 4096)",
             "    --fair             use the fair policy",
+            "    --shared           run each stage in its own process, around a shared keyed mutex",
+            "                       (shm provider, Linux); the buffer travels as its private data",
+            "  inspect NAME         show a shared keyed mutex: key, locked, owner (pid, thread),",
+            "                       waiters, abandoned, private data length",
             "  --help, -h           show this help",
             "  --version            show the version",
             "",
@@ -77,8 +81,17 @@ public final class Main {
                 case "providers":
                     noMoreArgs(args, 1);
                     return providers(out);
-                case "demo":
-                    return demo(DemoOptions.parse(Arrays.copyOfRange(args, 1, args.length)), out, err);
+                case "demo": {
+                    DemoOptions o = DemoOptions.parse(Arrays.copyOfRange(args, 1, args.length));
+                    return o.shared ? SharedDemo.run(o, out, err) : demo(o, out, err);
+                }
+                case "inspect":
+                    if (args.length != 2) {
+                        throw new UsageException("inspect needs exactly one NAME (try --help)");
+                    }
+                    return inspect(args[1], out, err);
+                case SharedDemo.STAGE_COMMAND:
+                    return SharedDemo.stage(args, out, err);
                 default:
                     throw new UsageException("unknown command '" + args[0] + "' (try --help)");
             }
@@ -87,6 +100,26 @@ public final class Main {
             return 2;
         } catch (RuntimeException e) {
             err.println("keyed-mutex: " + e);
+            return 1;
+        }
+    }
+
+    private static int inspect(String name, PrintStream out, PrintStream err) {
+        try {
+            KeyedMutexes.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        String why = dev.keyedmutex.shm.ShmProvider.unsupportedReason();
+        if (why != null) {
+            err.println("keyed-mutex: " + why);
+            return 1;
+        }
+        try {
+            out.println(dev.keyedmutex.shm.ShmProvider.inspect(name));
+            return 0;
+        } catch (java.io.UncheckedIOException e) {
+            err.println("keyed-mutex: " + e.getMessage());
             return 1;
         }
     }
@@ -146,6 +179,7 @@ public final class Main {
         int rounds = 20_000;
         int buffer = 4096;
         boolean fair;
+        boolean shared;
 
         static DemoOptions parse(String[] args) {
             DemoOptions o = new DemoOptions();
@@ -164,9 +198,18 @@ public final class Main {
                     case "--fair":
                         o.fair = true;
                         break;
+                    case "--shared":
+                        o.shared = true;
+                        break;
                     default:
                         throw new UsageException("unknown demo option '" + a + "' (try --help)");
                 }
+            }
+            if (o.shared && o.fair) {
+                throw new UsageException("--shared and --fair do not go together: the shm provider has no fair policy");
+            }
+            if (o.shared && o.stages > 16) {
+                throw new UsageException("--shared runs one process per stage: at most 16 stages");
             }
             return o;
         }

@@ -160,8 +160,12 @@ public final class ShmProvider implements KeyedMutexProvider {
                         + ShmLayout.regionSize(ShmLayout.MAX_CAPACITY));
             }
             return ch.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE, 0, size);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UncheckedIOException("no shared keyed mutex at " + path, e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new UncheckedIOException("no permission to open the shared keyed mutex at " + path, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open shared keyed mutex at " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open shared keyed mutex at " + path + ": " + e, e);
         }
     }
 

@@ -53,6 +53,35 @@ class MainTest {
     }
 
     @Test
+    void sharedDemoRunsTheRingAcrossProcesses() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.keyedmutex.shm.ShmProvider.unsupportedReason() == null);
+        Run r = new Run("demo", "--shared", "--stages", "3", "--rounds", "300", "--buffer", "512");
+        assertEquals(0, r.status, r.out + r.err);
+        assertTrue(r.out.contains("cross-process hand-offs") && r.out.contains("OK"), r.out);
+        assertEquals("", r.err);
+    }
+
+    @Test
+    void inspectDescribesASharedMutexAndReportsAMissingOne() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.keyedmutex.shm.ShmProvider.unsupportedReason() == null);
+        String name = "kmtest-" + ProcessHandle.current().pid() + "-inspect";
+        try (dev.keyedmutex.KeyedMutex m = dev.keyedmutex.KeyedMutexes.createShared(name, 77, 4)) {
+            m.acquire(77);
+            Run r = new Run("inspect", name);
+            assertEquals(0, r.status, r.err);
+            assertTrue(r.out.contains("key:           77") && r.out.contains("locked:        yes")
+                    && r.out.contains("owner:         pid " + ProcessHandle.current().pid()), r.out);
+            m.release(78);
+        } finally {
+            dev.keyedmutex.KeyedMutexes.deleteShared(name);
+        }
+        Run missing = new Run("inspect", name);
+        assertEquals(1, missing.status);
+        assertTrue(missing.err.startsWith("keyed-mutex: no shared keyed mutex at "), missing.err);
+        assertEquals(1, missing.err.strip().split("\\R").length, missing.err);
+    }
+
+    @Test
     void expectedChecksumMatchesTheWorkDoneByOneThread() {
         byte[] a = {1, 2, 3, (byte) 250};
         byte[] b = a.clone();
@@ -94,6 +123,11 @@ class MainTest {
                 {"demo", "--rounds", "0"},
                 {"demo", "--buffer", "99999999999"},
                 {"demo", "--nope"},
+                {"demo", "--shared", "--fair"},
+                {"demo", "--shared", "--stages", "17"},
+                {"inspect"},
+                {"inspect", "a", "b"},
+                {"inspect", "../etc"},
         };
         for (String[] args : bad) {
             Run r = new Run(args);

@@ -57,6 +57,18 @@ class RuntimeTest {
         }
     }
 
+    /** The shm provider on JDK 25, with the flag the README documents: no warning either. */
+    @Test
+    void jdk25RunsTheSharedDemoWithoutAnyWarning() {
+        Path java = ChildJvm.jdk25Java();
+        assumeTrue(java != null, "no JDK 25 installed under /usr/lib/jvm (or KEYED_MUTEX_JDK25)");
+        Result r = ChildJvm.run(java, CHILD, "--enable-native-access=ALL-UNNAMED", "-cp", fullClassPath(),
+                "dev.keyedmutex.cli.Main", "demo", "--shared", "--stages", "2", "--rounds", "300");
+        assertEquals(0, r.exitCode, r.toString());
+        assertEquals("", r.stderr, "JDK 25 printed something on stderr (a warning?)");
+        assertTrue(r.stdout.contains("OK"), r.stdout);
+    }
+
     @Test
     void virtualThreadsWaitWithoutPinningTheirCarrier() {
         Path java = ChildJvm.jdk25Java();

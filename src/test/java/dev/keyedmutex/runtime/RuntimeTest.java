@@ -83,6 +83,19 @@ class RuntimeTest {
         assertEquals("", r.stderr);
     }
 
+    /** Off Linux, shm says it is unsupported and createShared fails clearly (os.name overridden in a child). */
+    @Test
+    void offLinuxTheSharedProviderIsUnsupported() {
+        Result r = ChildJvm.run(ChildJvm.currentJava(), CHILD, "-Dos.name=Windows 11", "-cp", fullClassPath(),
+                "dev.keyedmutex.cli.Main", "providers");
+        assertEquals(0, r.exitCode, r.toString());
+        assertTrue(r.stdout.matches("(?s).*\\nshm +no +yes.*"), r.stdout);
+        Result demo = ChildJvm.run(ChildJvm.currentJava(), CHILD, "-Dos.name=Windows 11", "-cp", fullClassPath(),
+                "dev.keyedmutex.cli.Main", "demo", "--shared", "--rounds", "10");
+        assertEquals(1, demo.exitCode, demo.toString());
+        assertTrue(demo.stderr.contains("UnsupportedOperationException") && demo.stderr.contains("cross-process"), demo.stderr);
+    }
+
     @Test
     void jdk25IsFoundOnThisKindOfMachine() {
         // The machines this project builds on have Temurin 25 beside the default JDK; if this

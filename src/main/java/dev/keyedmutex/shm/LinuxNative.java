@@ -32,6 +32,11 @@ final class LinuxNative {
     private LinuxNative() {
     }
 
+    /** Loads JNA and binds the functions (the class initializer); throws LinkageError if it cannot. */
+    static void load() {
+        // nothing: calling this runs the static initializer once
+    }
+
     private static native long syscall(long number, long uaddr, int op, int val, long[] timeout, long uaddr2, int val3);
 
     private static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);

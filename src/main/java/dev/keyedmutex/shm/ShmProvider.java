@@ -105,6 +105,13 @@ public final class ShmProvider implements KeyedMutexProvider {
         if (why != null) {
             throw new UnsupportedOperationException(why);
         }
+        try {
+            LinuxNative.load();
+        } catch (LinkageError e) {
+            // JNA present but unable to load its native library (no writable temp directory,
+            // a foreign architecture build...): never let an UnsatisfiedLinkError escape.
+            throw new UnsupportedOperationException("shm: JNA could not load its native library: " + e, e);
+        }
     }
 
     @Override

@@ -743,6 +743,11 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
     }
 
+    /** For tests: the number of queued nodes that asked for a direct hand-off. */
+    int handoffRequests() {
+        return handoffs;
+    }
+
     /** For tests: the number of keys that have a waiter list. */
     int keyQueues() {
         wl.lock();

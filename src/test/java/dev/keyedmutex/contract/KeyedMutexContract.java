@@ -86,13 +86,14 @@ public abstract class KeyedMutexContract {
     /** Waits (bounded) until {@code n} threads wait on {@code c}. */
     protected static void awaitConditionWaiters(KeyedMutexLock lock, java.util.concurrent.locks.Condition c, int n) {
         Waits.until(() -> {
-            if (!lock.tryLock()) {
+            long k = lock.mutex().key(); // enter with whatever key it has, leave it unchanged
+            if (!lock.tryLock(k)) {
                 return false;
             }
             try {
                 return lock.getWaitQueueLength(c) >= n;
             } finally {
-                lock.unlock();
+                lock.unlock(k);
             }
         }, () -> "expected " + n + " threads waiting on the condition");
     }
@@ -281,6 +282,57 @@ public abstract class KeyedMutexContract {
         a.join();
         b.join();
         assertEquals(0, admitted.get(), "an acquirer with a key the mutex never had was admitted");
+    }
+
+    /**
+     * The key a holder acquired with stays the mutex's key for its whole hold, while intruders
+     * hammer the very keys in use (a release that published the unlock before the new key would
+     * let an intruder in with the old key).
+     */
+    @Test
+    void rule2_theKeyStaysTheAcquiredKeyWhileHeld() throws Exception {
+        KeyedMutex m = mutex(0);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger bad = new AtomicInteger();
+        List<TestThread<Void>> sides = new ArrayList<>();
+        for (int side = 0; side < 2; side++) {
+            final long k = side;
+            sides.add(TestThread.run("side-" + side, () -> {
+                for (int r = 0; r < 3_000; r++) {
+                    while (!m.tryAcquire(k, 100, MILLISECONDS)) {
+                        Thread.onSpinWait();
+                    }
+                    checkKeyWhileHeld(m, k, bad);
+                    m.release(1 - k);
+                }
+            }));
+        }
+        List<TestThread<Void>> intruders = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            intruders.add(TestThread.run("intruder-" + i, () -> {
+                while (!stop.get()) {
+                    long k = ThreadLocalRandom.current().nextInt(2);
+                    if (m.tryAcquire(k)) {
+                        checkKeyWhileHeld(m, k, bad);
+                        m.release(k);
+                    }
+                }
+            }));
+        }
+        sides.forEach(TestThread::join);
+        stop.set(true);
+        intruders.forEach(TestThread::join);
+        assertEquals(0, bad.get(), "a holder saw the key change under it");
+    }
+
+    private static void checkKeyWhileHeld(KeyedMutex m, long k, AtomicInteger bad) {
+        if (m.key() != k) {
+            bad.incrementAndGet();
+        }
+        spin(200);
+        if (m.key() != k) {
+            bad.incrementAndGet();
+        }
     }
 
     // ================================================================ 3. happens-before
@@ -771,6 +823,69 @@ public abstract class KeyedMutexContract {
                 + latency / 1_000_000.0 + " ms");
     }
 
+    /**
+     * No false alarm when holders come and go fast: a chain of short-lived threads, each taking
+     * the mutex, starting its successor, and releasing to it just before it ends, while checkers
+     * keep asking {@code isAbandoned()}.
+     */
+    @Test
+    void rule7_aChainOfShortLivedHoldersIsNeverTakenForAbandonment() throws Exception {
+        KeyedMutex m = mutex(0);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger alarms = new AtomicInteger();
+        List<TestThread<Void>> checkers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            checkers.add(TestThread.run("checker-" + i, () -> {
+                while (!stop.get()) {
+                    if (m.isAbandoned()) {
+                        alarms.incrementAndGet();
+                        return;
+                    }
+                }
+            }));
+        }
+        int generations = 1_000;
+        CountDownLatch end = new CountDownLatch(1);
+        AtomicInteger failures = new AtomicInteger();
+        class Generation implements Runnable {
+            final long k;
+
+            Generation(long k) {
+                this.k = k;
+            }
+
+            @Override
+            public void run() {
+                try {
+                    m.acquire(k);
+                } catch (Throwable e) {
+                    failures.incrementAndGet();
+                    end.countDown();
+                    return;
+                }
+                if (k < generations) {
+                    Thread next = new Thread(new Generation(k + 1), "gen-" + (k + 1));
+                    next.setDaemon(true);
+                    next.start();
+                    spin(5_000);
+                    m.release(k + 1);
+                } else {
+                    m.release(0);
+                    end.countDown();
+                }
+            }
+        }
+        Thread first = new Thread(new Generation(0), "gen-0");
+        first.setDaemon(true);
+        first.start();
+        boolean finished = end.await(45, SECONDS);
+        stop.set(true);
+        checkers.forEach(TestThread::join);
+        assertEquals(0, alarms.get(), "a holder that released before it ended was taken for abandonment");
+        assertEquals(0, failures.get(), "a generation could not acquire (abandoned?)");
+        assertTrue(finished, "the chain did not finish");
+    }
+
     // ================================================================ 8. private data
 
     @Test
@@ -893,6 +1008,41 @@ public abstract class KeyedMutexContract {
         }
         ts.forEach(TestThread::join);
         assertEquals(0, mixed.get(), "private data was seen partially written or mixed");
+    }
+
+    /** Large private data, seen whole by busy-polling peers (a copy made after unlocking shows as a mix). */
+    @Test
+    void rule8_largePrivateDataIsSeenWhole() {
+        int capacity = 1 << 16;
+        KeyedMutex m = mutex(0, capacity);
+        int rounds = 1_000;
+        AtomicInteger mixed = new AtomicInteger();
+        List<TestThread<Void>> ts = new ArrayList<>();
+        for (int side = 0; side < 2; side++) {
+            final int me = side;
+            ts.add(TestThread.run("side-" + side, () -> {
+                ByteBuffer out = ByteBuffer.allocate(capacity);
+                ByteBuffer in = ByteBuffer.allocate(capacity);
+                for (int r = 0; r < rounds; r++) {
+                    out.clear();
+                    while (!m.tryAcquire(me, 0, NANOSECONDS, out)) {
+                        Thread.onSpinWait();
+                    }
+                    out.flip();
+                    if (out.remaining() > 0) {
+                        byte first = out.get(0);
+                        if (out.get(out.remaining() - 1) != first || out.get(out.remaining() / 2) != first) {
+                            mixed.incrementAndGet();
+                        }
+                    }
+                    in.clear();
+                    Arrays.fill(in.array(), (byte) (r * 2 + me));
+                    m.release(1 - me, in);
+                }
+            }));
+        }
+        ts.forEach(TestThread::join);
+        assertEquals(0, mixed.get(), "private data seen mixed");
     }
 
     // ================================================================ 9. fairness
@@ -1034,6 +1184,29 @@ public abstract class KeyedMutexContract {
         for (TestThread<Void> w : waiters) {
             w.joinFailure(IllegalStateException.class);
         }
+    }
+
+    /** A condition's await releases with the key the hold was taken with, not the view's release key. */
+    @Test
+    void rule12_awaitReleasesAndReacquiresWithTheEntryKey() throws Exception {
+        KeyedMutex m = mutex(5);
+        KeyedMutexLock view = m.asLock(0, 9); // plain lock() would wait for 0, plain unlock() would release with 9
+        java.util.concurrent.locks.Condition c = view.newCondition();
+        TestThread<Boolean> waiter = TestThread.start("waiter", () -> {
+            view.lock(5);
+            try {
+                return c.await(20, SECONDS);
+            } finally {
+                view.unlock(5);
+            }
+        });
+        awaitConditionWaiters(view, c, 1);
+        // While it waits, the mutex is free with key 5 (not 9): another thread can enter with 5.
+        assertTrue(view.tryLock(5), "await did not release with the entry key; key is " + m.key());
+        c.signal();
+        view.unlock(5);
+        assertTrue(waiter.join(), "the waiter must be signalled and reacquire with key 5 (not 0)");
+        assertEquals(5, m.key());
     }
 
     @Test

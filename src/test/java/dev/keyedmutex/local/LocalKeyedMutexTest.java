@@ -53,6 +53,86 @@ class LocalKeyedMutexTest {
         }
     }
 
+    /** A release wakes one waiter of the new key even when several wait for it (no herd within a key). */
+    @Test
+    void releaseWakesOneOfManyWaitersOfTheSameKey() throws Exception {
+        for (boolean fair : new boolean[] {false, true}) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, fair);
+            m.acquire(0);
+            java.util.concurrent.atomic.AtomicInteger got = new java.util.concurrent.atomic.AtomicInteger();
+            List<TestThread<Void>> ws = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                ws.add(TestThread.run("key1-" + i, () -> {
+                    m.acquire(1);
+                    got.incrementAndGet();
+                    m.release(2);
+                }));
+            }
+            awaitQueued(m, 8);
+            ws.forEach(TestThread::awaitBlocked);
+            long before = m.wakeups();
+            m.release(1);
+            Waits.until(() -> got.get() == 1 && !m.isLocked(), () -> "the first waiter never got and released it");
+            assertEquals(1, m.wakeups() - before, "fair=" + fair + ": one release woke " + (m.wakeups() - before));
+            assertEquals(7, m.queueLength());
+            m.close();
+            ws.forEach(t -> {
+                if (!t.isDone() || got.get() > 1) {
+                    t.joinFailure();
+                }
+            });
+        }
+    }
+
+    /**
+     * Non-fair starvation guard: a waiter woken after more than STARVATION_NANOS that loses to a
+     * barger asks for a direct hand-off, and the next release of its key grants it the mutex.
+     */
+    @Test
+    void aStarvingWaiterIsHandedTheMutexDirectly() throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+            m.acquire(0);
+            TestThread<Void> victim = TestThread.run("victim", () -> {
+                m.acquire(0);
+                m.release(1);
+            });
+            awaitQueued(m, 1);
+            victim.awaitBlocked();
+            java.util.concurrent.locks.LockSupport.parkNanos(2 * LocalKeyedMutex.STARVATION_NANOS); // let it age, not a sync
+            m.release(0);
+            if (!m.tryAcquire(0)) {
+                victim.join(); // the victim won this race: not the case under test
+                continue;
+            }
+            Waits.until(() -> m.handoffRequests() == 1, () -> "the starving waiter never asked for a hand-off");
+            m.release(0);
+            assertFalse(m.tryAcquire(0), "after a hand-off request, the release must grant the mutex to the waiter");
+            victim.join();
+            assertEquals(1, m.key());
+            return;
+        }
+        org.junit.jupiter.api.Assertions.fail("the barger never won the race in 50 attempts");
+    }
+
+    /** Fair: a release to a queued waiter's key grants it directly; an untimed tryAcquire cannot take it. */
+    @Test
+    void aFairReleaseGrantsToTheQueuedWaiter() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, true);
+            m.acquire(0);
+            TestThread<Void> w = TestThread.run("w", () -> {
+                m.acquire(1);
+                m.release(2);
+            });
+            awaitQueued(m, 1);
+            w.awaitBlocked();
+            m.release(1);
+            assertFalse(m.tryAcquire(1), "round " + i + ": a barger took the mutex from a queued fair waiter");
+            w.join();
+        }
+    }
+
     /** Waiters that time out or are interrupted leave their lists at once: no garbage builds up. */
     @Test
     void cancelledWaitersLeaveNothingBehind() throws Exception {

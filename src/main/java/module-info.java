@@ -15,5 +15,6 @@ module dev.keyedmutex {
 
     provides dev.keyedmutex.spi.KeyedMutexProvider with
             dev.keyedmutex.local.LocalProvider,
-            dev.keyedmutex.shm.ShmProvider;
+            dev.keyedmutex.shm.ShmProvider,
+            dev.keyedmutex.d3dkmt.D3dkmtProvider;
 }

@@ -49,6 +49,16 @@ public abstract class KeyedMutexContract {
         return false;
     }
 
+    /**
+     * Whether an interrupt wakes a waiting thread at once. False for providers whose waits run in
+     * the kernel in bounded slices (they see it at the end of the slice): the race between an
+     * interrupt and a hand-off is then still checked for correctness, but the interrupt is not
+     * required to win it sometimes.
+     */
+    protected boolean promptInterrupts() {
+        return true;
+    }
+
     /** The provider's documented bound for waiters to see abandonment. */
     protected Duration abandonmentBound() {
         return Duration.ofMillis(100);
@@ -539,7 +549,9 @@ public abstract class KeyedMutexContract {
             assertTrue(m.tryAcquire(got ? 0 : 1), "round " + r + ": the mutex was lost (waiter got=" + got + ")");
             m.release(0);
         }
-        assertTrue(interrupted > 0, "the interrupt never won the race");
+        if (promptInterrupts()) {
+            assertTrue(interrupted > 0, "the interrupt never won the race");
+        }
     }
 
     // ================================================================ 5. interruption

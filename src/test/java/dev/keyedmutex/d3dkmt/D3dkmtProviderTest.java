@@ -1,0 +1,157 @@
+package dev.keyedmutex.d3dkmt;
+
+import dev.keyedmutex.AbandonedMutexException;
+import dev.keyedmutex.KeyedMutex;
+import dev.keyedmutex.testkit.TestThread;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The d3dkmt provider's Java logic around the kernel calls, over the in-memory TEST DOUBLE. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class D3dkmtProviderTest {
+
+    private final FakeD3dkmt kernel = new FakeD3dkmt();
+    private final D3dkmtProvider provider = new D3dkmtProvider(kernel, kernel);
+
+    @Test
+    void offWindowsTheRealProviderSaysWhyItIsUnsupported() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(System.getProperty("os.name").startsWith("Windows"));
+        D3dkmtProvider real = new D3dkmtProvider();
+        assertFalse(real.isSupported());
+        assertTrue(D3dkmtProvider.unsupportedReason().contains("needs Windows"), D3dkmtProvider.unsupportedReason());
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> real.create(null, 0, 0));
+        assertTrue(e.getMessage().contains("Windows"), e.getMessage());
+        assertThrows(UnsupportedOperationException.class, () -> real.open("name"));
+    }
+
+    @Test
+    void recursionAndForeignReleasesNeverReachTheKernel() throws Exception {
+        KeyedMutex m = provider.create(null, 0, 0);
+        m.acquire(0);
+        int calls = kernel.calls;
+        assertThrows(IllegalStateException.class, () -> m.acquire(0));
+        assertThrows(IllegalStateException.class, () -> m.tryAcquire(0, 1, TimeUnit.SECONDS));
+        Throwable t = TestThread.run("stranger", () -> m.release(1)).joinFailure();
+        assertTrue(t instanceof IllegalMonitorStateException, t.toString());
+        assertEquals(calls, kernel.calls, "a call reached the kernel");
+        m.release(1);
+        m.close();
+    }
+
+    @Test
+    void sharingByNameAndByGlobalHandle() throws Exception {
+        KeyedMutex a = provider.create("frames", 3, 16);
+        KeyedMutex b = provider.open("frames");
+        assertEquals(16, b.privateDataCapacity());
+        UncheckedIOException taken = assertThrows(UncheckedIOException.class, () -> provider.create("frames", 0, 0));
+        assertTrue(taken.getCause() instanceof FileAlreadyExistsException, taken.toString());
+        UncheckedIOException none = assertThrows(UncheckedIOException.class, () -> provider.open("nothing"));
+        assertTrue(none.getCause() instanceof NoSuchFileException, none.toString());
+        a.acquire(3);
+        a.release(4, ByteBuffer.wrap(new byte[] {1, 2}));
+        ByteBuffer out = ByteBuffer.allocate(16);
+        assertTrue(b.tryAcquire(4, 1, TimeUnit.SECONDS, out));
+        assertEquals(2, out.position());
+        b.release(5);
+        int global = Rendezvous.decode(kernel.read("frames")).globalHandle;
+        KeyedMutex c = provider.openGlobalHandle(global, 16);
+        assertTrue(c.tryAcquire(5));
+        c.release(6);
+        assertThrows(IllegalArgumentException.class, () -> provider.openGlobalHandle(0x4000_0040, 0), "a local handle");
+        assertThrows(IllegalArgumentException.class, () -> provider.openGlobalHandle(global, -1));
+        assertTrue(provider.delete("frames"));
+        assertFalse(provider.delete("frames"));
+        a.close();
+        b.close();
+        c.close();
+    }
+
+    @Test
+    void aForeignOrHostileRecordIsRefusedClearly() {
+        kernel.plant("bad", new byte[32]);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> provider.open("bad"));
+        assertTrue(e.getMessage().contains("magic"), e.getMessage());
+        kernel.plant("gone", new Rendezvous(0x4000_7fc2, 0, 1).encode()); // a global handle the kernel does not know
+        UncheckedIOException gone = assertThrows(UncheckedIOException.class, () -> provider.open("gone"));
+        assertTrue(gone.getMessage().contains("STATUS_INVALID_PARAMETER (0xC000000D)"), gone.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> provider.open("../x"));
+    }
+
+    @Test
+    void closingWhileHoldingAbandonsTheMutexForOtherHandles() throws Exception {
+        KeyedMutex a = provider.create("shared", 0, 0);
+        KeyedMutex b = provider.open("shared");
+        a.acquire(0);
+        TestThread<Void> waiter = TestThread.run("waiter", () -> b.acquire(0));
+        waiter.awaitBlocked();
+        a.close();
+        waiter.joinFailure(AbandonedMutexException.class);
+        assertTrue(b.isAbandoned());
+        assertThrows(AbandonedMutexException.class, () -> b.tryAcquire(0));
+        b.close();
+    }
+
+    @Test
+    void unexpectedStatusesNameTheFunctionTheStatusAndItsValue() {
+        D3dkmtApi broken = new D3dkmtApi() {
+            @Override
+            public int create(long initialKey, byte[] initialBlob, int[] handles) {
+                handles[0] = 0x4000_0042;
+                handles[1] = 0x4000_0040;
+                return NtStatus.SUCCESS;
+            }
+
+            @Override
+            public int open(int globalHandle, int blobSize, int[] local) {
+                return NtStatus.NO_MEMORY;
+            }
+
+            @Override
+            public int acquire(int local, long key, Long timeout100ns, byte[] blobOut) {
+                return NtStatus.DEVICE_REMOVED;
+            }
+
+            @Override
+            public int release(int local, long nextKey, byte[] blob) {
+                return NtStatus.SUCCESS;
+            }
+
+            @Override
+            public int destroy(int local) {
+                return NtStatus.SUCCESS;
+            }
+        };
+        D3dkmtProvider p = new D3dkmtProvider(broken, kernel);
+        KeyedMutex m = p.create(null, 0, 8);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.tryAcquire(0));
+        assertEquals("D3DKMTAcquireKeyedMutex2 failed: STATUS_DEVICE_REMOVED (0xC00002B6)", e.getMessage());
+        IllegalStateException o = assertThrows(IllegalStateException.class, () -> p.openGlobalHandle(0x4000_0042, 0));
+        assertEquals("D3DKMTOpenKeyedMutex failed: STATUS_NO_MEMORY (0xC0000017)", o.getMessage());
+        m.close();
+    }
+
+    @Test
+    void longWaitsAreSlicedSoThatInterruptsAreSeen() throws Exception {
+        KeyedMutex m = provider.create(null, 0, 0);
+        TestThread<Void> waiter = TestThread.run("waiter", () -> m.acquire(7)); // key 7 never comes
+        waiter.awaitBlocked();
+        long start = System.nanoTime();
+        waiter.interrupt();
+        waiter.joinFailure(InterruptedException.class);
+        long took = System.nanoTime() - start;
+        assertTrue(took < TimeUnit.SECONDS.toNanos(5), "the interrupt was not seen between slices: " + took / 1e6 + " ms");
+        assertFalse(m.isLocked());
+        m.close();
+    }
+}

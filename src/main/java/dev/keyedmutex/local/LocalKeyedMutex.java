@@ -56,10 +56,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li><b>Non-fair release</b>: CAS to unlocked, then if {@code queued != 0} unpark the first
- *       waiter of the new key, which retries; a thread arriving meanwhile may barge in. A woken
- *       waiter still without the mutex after waiting longer than {@link #STARVATION_NANOS}
- *       asks for a direct hand-off (counted per key), which makes releases to its key grant it
- *       the mutex: no waiter starves while its key keeps being released.</li>
+ *       waiter of the new key, which retries; a thread arriving meanwhile may barge in. A waiter
+ *       already woken is not unparked again until it has looked and gone back to sleep. A waiter
+ *       still without the mutex {@link #STARVATION_NANOS} after it was first woken asks for a
+ *       direct hand-off (counted per key), which makes releases to its key grant it the mutex:
+ *       no waiter starves while its key keeps being released.</li>
  *   <li><b>Fair release</b> (or {@code handoffs != 0} and a starving waiter of the new key):
  *       under wl, CAS the first WAITING node of the new key to GRANTED and unpark it, leaving the
  *       state LOCKED; if there is none, unlock under wl. (With {@code handoffs != 0} for other
@@ -123,7 +124,12 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
 
     /** Longest park between two checks of the owner's liveness: the abandonment detection bound. */
     static final long ABANDON_CHECK_NANOS = 20_000_000L;
-    /** A woken waiter that lost to a barger after waiting this long asks for a direct hand-off. */
+    /**
+     * A waiter still losing to bargers this long after it was first woken asks for a direct
+     * hand-off. Counted from the first wake-up, not from the enqueue: a waiter that merely waited
+     * its turn behind others is not starving, and asking too early turns every release into a
+     * slow grant (a lock convoy).
+     */
     static final long STARVATION_NANOS = 1_000_000L;
 
     private static final VarHandle STATE;
@@ -266,6 +272,16 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                 OWNER.setRelease(this, me);
                 return acquiredAfterWait(reinterrupt);
             }
+            // Clear the wake-up flag before reading the state (Dekker with wakeFirst, which reads
+            // the flag after its unlocking CAS): either it sees the flag clear and unparks us
+            // again, or we see its unlock.
+            boolean woken = node.woken;
+            if (woken) {
+                node.woken = false;
+                if (node.firstWoken == 0L) {
+                    node.firstWoken = System.nanoTime() | 1L;
+                }
+            }
             long s = state;
             if ((s & (CLOSED | ABANDONED)) != 0) {
                 if (cancel(node)) {
@@ -275,10 +291,6 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                     throwIfClosedOrAbandoned(s);
                 }
                 continue; // granted meanwhile
-            }
-            boolean woken = node.woken;
-            if (woken) {
-                node.woken = false;
             }
             if ((s & LOCKED) == 0) {
                 if ((long) KEY.getOpaque(this) == k) {
@@ -302,7 +314,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                     }
                 }
             }
-            if (woken && !fair && !node.handoff && System.nanoTime() - node.since >= STARVATION_NANOS) {
+            if (woken && !fair && !node.handoff && System.nanoTime() - node.firstWoken >= STARVATION_NANOS) {
                 // Woken, and still without the mutex after waiting this long, whatever the reason
                 // (a barger, a lost CAS, another key): ask for a direct hand-off. requestHandoff
                 // takes wl, which may swallow an unpark: look again before parking.
@@ -500,9 +512,11 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             KeyQueue q = queues.get(k);
             for (Node n = q == null ? null : q.head; n != null; n = n.next) {
                 if (n.status == Node.WAITING) {
-                    n.woken = true;
-                    t = n.thread;
-                    wakeups++;
+                    if (!n.woken) { // already woken and not yet back: it will look again anyway
+                        n.woken = true;
+                        t = n.thread;
+                        wakeups++;
+                    }
                     break;
                 }
             }
@@ -790,6 +804,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         volatile int status;
         /** Set by wakeFirst: a release unparked this node so that it retries. */
         volatile boolean woken;
+        /** When this node first found itself woken (0: never; the low bit is forced on). */
+        long firstWoken;
         KeyQueue queue;   // null once unlinked
         Node prev;
         Node next;

@@ -85,11 +85,13 @@ class LocalKeyedMutexTest {
     }
 
     /**
-     * Non-fair starvation guard: a waiter woken after more than STARVATION_NANOS that loses to a
-     * barger asks for a direct hand-off, and the next release of its key grants it the mutex.
+     * Non-fair starvation guard: a waiter that keeps losing to a barger for STARVATION_NANOS after
+     * it was first woken asks for a direct hand-off, and the next release of its key grants it the
+     * mutex (a barger's tryAcquire then fails).
      */
     @Test
     void aStarvingWaiterIsHandedTheMutexDirectly() throws Exception {
+        attempts:
         for (int attempt = 0; attempt < 50; attempt++) {
             LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
             m.acquire(0);
@@ -99,13 +101,16 @@ class LocalKeyedMutexTest {
             });
             awaitQueued(m, 1);
             victim.awaitBlocked();
-            java.util.concurrent.locks.LockSupport.parkNanos(2 * LocalKeyedMutex.STARVATION_NANOS); // let it age, not a sync
-            m.release(0);
-            if (!m.tryAcquire(0)) {
-                victim.join(); // the victim won this race: not the case under test
-                continue;
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (m.handoffRequests() == 0) {
+                assertTrue(System.nanoTime() - end < 0, "the starving waiter never asked for a hand-off");
+                m.release(0);        // wakes the victim...
+                if (!m.tryAcquire(0)) { // ...and barges in ahead of it
+                    victim.join();   // the victim won this race: not the case under test
+                    continue attempts;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000L); // let it look and lose
             }
-            Waits.until(() -> m.handoffRequests() == 1, () -> "the starving waiter never asked for a hand-off");
             m.release(0);
             assertFalse(m.tryAcquire(0), "after a hand-off request, the release must grant the mutex to the waiter");
             victim.join();

@@ -237,7 +237,10 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
 
     /** Spins before queueing (see {@link Spinner}): phase 1 adaptive, phase 2 after a wake-up. */
     private boolean spin(long k, int mode, long deadline) {
-        return spinner.spin(spinTarget, k, mode == TIMED, deadline);
+        // Fair: a newcomer spinning outside the queue could take the mutex ahead of a thread that
+        // arrived earlier and is spinning too. So a fair waiter queues first and spins queued
+        // (see await), where the grant goes to the head in arrival order.
+        return !fair && spinner.spin(spinTarget, k, mode == TIMED, deadline);
     }
 
     /** What the spinner spins on (an inner object, so that these methods stay private). */
@@ -267,6 +270,21 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         final Thread me = node.thread;
         boolean reinterrupt = false;
         long nextOwnerCheck = System.nanoTime();
+        if (fair) {
+            // Queued spin: the grant usually arrives while this thread still runs, and costs no
+            // wake-up then (its unpark only leaves a permit).
+            spinner.spin(new Spinner.Target() {
+                @Override
+                public boolean tryGrab(long key) {
+                    return node.status != Node.WAITING;
+                }
+
+                @Override
+                public boolean stopSpinning() {
+                    return (state & (ABANDONED | CLOSED)) != 0;
+                }
+            }, k, mode == TIMED, deadline);
+        }
         for (;;) {
             if (node.status == Node.GRANTED) {
                 OWNER.setRelease(this, me);

@@ -85,6 +85,20 @@ public abstract class AbstractKeyedMutex implements KeyedMutex {
      */
     protected abstract void release0(long nextKey, ByteBuffer privateDataIn);
 
+    /**
+     * The uncontended fast path, tried before any other check: one attempt to take a free mutex
+     * with key {@code key}, honouring the fairness policy unless {@code barge}. It must fail (not
+     * throw) when the mutex is held, by anyone including the current thread, or closed or
+     * abandoned; the full path then sorts out why. The default never succeeds.
+     *
+     * @param key the key to take it with
+     * @param barge whether to ignore the fairness policy (untimed {@code tryAcquire})
+     * @return {@code true} if the current thread now holds the mutex
+     */
+    protected boolean tryAcquireFast(long key, boolean barge) {
+        return false;
+    }
+
     /** @return whether {@link #close()} has been called on this handle */
     protected abstract boolean isClosed();
 
@@ -109,16 +123,22 @@ public abstract class AbstractKeyedMutex implements KeyedMutex {
 
     @Override
     public final void acquire(long key) throws InterruptedException {
-        ensureNotHeld();
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        acquire0(key, INTERRUPTIBLE, 0L, null);
+        if (!tryAcquireFast(key, false)) {
+            ensureNotHeld();
+            acquire0(key, INTERRUPTIBLE, 0L, null);
+        }
         acquired(key);
     }
 
     @Override
     public final boolean tryAcquire(long key) {
+        if (tryAcquireFast(key, true)) {
+            acquired(key);
+            return true;
+        }
         ensureNotHeld();
         if (acquire0Try(key)) {
             acquired(key);

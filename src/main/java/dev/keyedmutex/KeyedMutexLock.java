@@ -132,6 +132,10 @@ public class KeyedMutexLock implements Lock, Serializable {
      */
     public void lock(long key) {
         AbstractKeyedMutex mutex = core.m;
+        if (mutex.tryAcquireFast(key, false)) {
+            mutex.acquired(key);
+            return;
+        }
         if (mutex.isHeldByCurrentThread()) {
             reenter(mutex);
             return;
@@ -188,6 +192,10 @@ public class KeyedMutexLock implements Lock, Serializable {
      */
     public boolean tryLock(long key) {
         AbstractKeyedMutex mutex = core.m;
+        if (mutex.tryAcquireFast(key, true)) {
+            mutex.acquired(key);
+            return true;
+        }
         if (mutex.isHeldByCurrentThread()) {
             reenter(mutex);
             return true;

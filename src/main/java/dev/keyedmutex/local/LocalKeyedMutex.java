@@ -190,6 +190,11 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         return true;
     }
 
+    @Override
+    protected boolean tryAcquireFast(long k, boolean barge) {
+        return tryLock(k, barge);
+    }
+
     /** The fast path: one CAS if the mutex is free with key k (and, fair, nobody queued). */
     private boolean tryLock(long k, boolean barge) {
         for (;;) {

@@ -172,6 +172,11 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         return true;
     }
 
+    @Override
+    protected boolean tryAcquireFast(long k, boolean barge) {
+        return grab(k);
+    }
+
     /** One CAS if the mutex is free with key k; writes the owner record on success. */
     private boolean grab(long k) {
         long s = state();

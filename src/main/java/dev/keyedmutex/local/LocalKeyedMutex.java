@@ -256,8 +256,10 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
 
         @Override
-        public boolean stopSpinning() {
-            return (state & (ABANDONED | CLOSED)) != 0;
+        public boolean stopSpinning(long k) {
+            long s = state;
+            return (s & (ABANDONED | CLOSED)) != 0
+                    || ((s & LOCKED) != 0 && (long) KEY.getOpaque(LocalKeyedMutex.this) == k); // contention, not a hand-off
         }
     };
 
@@ -285,7 +287,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                 }
 
                 @Override
-                public boolean stopSpinning() {
+                public boolean stopSpinning(long key) {
                     return (state & (ABANDONED | CLOSED)) != 0;
                 }
             }, k, mode == TIMED, deadline);

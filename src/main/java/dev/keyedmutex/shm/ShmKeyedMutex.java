@@ -99,8 +99,10 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         }
 
         @Override
-        public boolean stopSpinning() {
-            return closed || (state() & ABANDONED) != 0;
+        public boolean stopSpinning(long key) {
+            long s = state();
+            return closed || (s & ABANDONED) != 0
+                    || ((s & LOCKED) != 0 && keyWord() == key); // contention for one key, not a hand-off
         }
     };
 

@@ -325,6 +325,10 @@ public abstract class KeyedMutexContract {
                     if (m.tryAcquire(k)) {
                         checkKeyWhileHeld(m, k, bad);
                         m.release(k);
+                    } else {
+                        // let the sides run: a provider whose tryAcquire takes an internal lock
+                        // (the reference monitor, the D3DKMT double) would otherwise starve them
+                        Thread.yield();
                     }
                 }
             }));

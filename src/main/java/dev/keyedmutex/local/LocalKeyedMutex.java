@@ -81,6 +81,16 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the waiter (and wakes the first waiter of its key) or the waiter sees the unlock (and
  *       takes the mutex itself). The grant path decides and unlocks while holding wl, which the
  *       waiter also takes to link itself.</li>
+ *   <li><b>2b. No wake-up needed while one is under way.</b> A woken waiter clears
+ *       {@code node.woken} (volatile) and then reads {@code state}. A non-fair releaser CASes
+ *       {@code state}, then reads {@code lastWoken}'s {@code woken} and {@code status}; if the
+ *       node is still woken, WAITING and of the new key, the waiter's clear, and so its read of
+ *       the state, come after the unlock in the synchronization order: it will see the unlock,
+ *       so the releaser need not take wl to wake anyone (under heavy contention on one key this
+ *       is most releases; AQS's signal status does the same). A node that leaves WAITING by
+ *       cancelling re-reads the state and passes a wake-up on (edge 3); one that leaves its list
+ *       clears {@code lastWoken} under wl, so the hint never points at a node that no longer
+ *       waits but still says woken.</li>
  *   <li><b>Timeout/interrupt vs hand-off (SPEC 2.4).</b> Settled by the CAS on
  *       {@code node.status}: a waiter that fails to cancel has been granted, owns the mutex and
  *       returns {@code true} (re-asserting an interrupt); a releaser that fails to grant moves on
@@ -167,6 +177,12 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     private final HashMap<Long, KeyQueue> queues = new HashMap<>();   // guarded by wl
     private volatile int queued;                                      // written under wl
     private volatile int handoffs;                                    // written under wl
+    /**
+     * The node a release last woke (or found woken) in {@link #wakeFirst}; written under wl,
+     * cleared when that node leaves its list. A release that finds it still woken, waiting and
+     * of the key just released skips wakeFirst, and so wl (edge 2b in the class comment).
+     */
+    private volatile Node lastWoken;
     private long wakeups;                                             // guarded by wl; for tests
 
     LocalKeyedMutex(long initialKey, int privateDataCapacity, boolean fair) {
@@ -469,7 +485,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         KEY.setOpaque(this, nextKey);
         if (queued == 0 || (!fair && handoffs == 0)) {
             unlockState();
-            if (queued != 0) {
+            if (queued != 0 && !wakeUpUnderWay(nextKey)) {
                 wakeFirst(nextKey);
             }
         } else {
@@ -477,13 +493,13 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
     }
 
+    /**
+     * Clears LOCKED. Only the holder calls it, so the bit is set and subtracting it touches no
+     * other bit (a CLOSED set meanwhile by close() is kept): one atomic that cannot fail, where a
+     * read-then-CAS loop costs a second trip for the cache line under contention.
+     */
     private void unlockState() {
-        for (;;) {
-            long s = state;
-            if (STATE.compareAndSet(this, s, s & ~LOCKED)) {
-                return;
-            }
-        }
+        STATE.getAndAdd(this, -LOCKED);
     }
 
     /**
@@ -529,6 +545,15 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
     }
 
+    /**
+     * Called after an unlocking CAS: whether a waiter of key k is already woken and has not yet
+     * looked at the state, so that it will see this unlock (edge 2b) and no wake-up is needed.
+     */
+    private boolean wakeUpUnderWay(long k) {
+        Node n = lastWoken;
+        return n != null && n.key == k && n.woken && n.status == Node.WAITING;
+    }
+
     /** Unparks the first waiter of key k, if any, so that it retries. */
     private void wakeFirst(long k) {
         Thread t = null;
@@ -542,6 +567,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                         t = n.thread;
                         wakeups++;
                     }
+                    lastWoken = n;
                     break;
                 }
             }
@@ -613,6 +639,9 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         node.queue = null;
         node.prev = null;
         node.next = null;
+        if (lastWoken == node) {
+            lastWoken = null;
+        }
         if (q.head == null) {
             queues.remove(q.key);
         }
@@ -785,6 +814,34 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     /** For tests: the number of queued nodes that asked for a direct hand-off. */
     int handoffRequests() {
         return handoffs;
+    }
+
+    /** For tests: whether the wake-up hint is clear or names a node still on its list. */
+    boolean wakeHintIsCurrent() {
+        wl.lock();
+        try {
+            Node n = lastWoken;
+            return n == null || n.queue != null;
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    /** For tests: whether some queued waiter has been woken and has not yet looked. */
+    boolean hasWokenWaiter() {
+        wl.lock();
+        try {
+            for (KeyQueue q : queues.values()) {
+                for (Node n = q.head; n != null; n = n.next) {
+                    if (n.woken) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } finally {
+            wl.unlock();
+        }
     }
 
     /** For tests: the number of keys that have a waiter list. */

@@ -120,6 +120,71 @@ class LocalKeyedMutexTest {
         org.junit.jupiter.api.Assertions.fail("the barger never won the race in 50 attempts");
     }
 
+    /**
+     * Edge 2b: a release skips the wake-up only while the woken waiter has not yet looked. A waiter
+     * that was woken, lost the race to a barger and went back to sleep must be woken by the next
+     * release of its key (or it would wait out a whole 20 ms slice for every such release).
+     */
+    @Test
+    void aWaiterThatLostTheRaceAfterItsWakeUpIsWokenAgain() throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+            m.acquire(0);
+            TestThread<Void> w = TestThread.run("w", () -> {
+                m.acquire(1);
+                m.release(2);
+            });
+            awaitQueued(m, 1);
+            w.awaitBlocked();
+            m.release(1);            // wakes w...
+            if (!m.tryAcquire(1)) {  // ...and barges in ahead of it
+                w.join();            // w won this race: not the case under test
+                continue;
+            }
+            Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken waiter never looked");
+            w.awaitBlocked();        // it lost, and sleeps again
+            long before = m.wakeups();
+            m.release(1);
+            assertEquals(1, m.wakeups() - before, "the release did not wake the waiter that had lost the race");
+            w.join();
+            assertEquals(2, m.key());
+            assertTrue(m.wakeHintIsCurrent());
+            return;
+        }
+        org.junit.jupiter.api.Assertions.fail("the barger never won the race in 50 attempts");
+    }
+
+    /**
+     * Edge 2b: the wake-up hint never outlives its node's stay on the list, whichever way the node
+     * leaves (it takes the mutex, times out, is interrupted, is granted); at rest it is clear.
+     */
+    @Test
+    void theWakeHintLeavesWithItsNode() throws Exception {
+        for (boolean fair : new boolean[] {false, true}) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, fair);
+            KeyedMutexLock lock = m.asLock(0, 0);
+            List<TestThread<Void>> ts = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                int id = t;
+                ts.add(TestThread.run("churn-" + t, () -> {
+                    for (int i = 0; i < 3_000; i++) {
+                        if ((i + id) % 7 == 0) {
+                            if (lock.tryLock(20, TimeUnit.MICROSECONDS)) {
+                                lock.unlock();
+                            }
+                        } else {
+                            lock.lock();
+                            lock.unlock();
+                        }
+                    }
+                }));
+            }
+            ts.forEach(TestThread::join);
+            assertEquals(0, m.queueLength());
+            assertTrue(m.wakeHintIsCurrent(), "fair=" + fair + ": the wake-up hint names a node that left its list");
+        }
+    }
+
     /** Fair: a release to a queued waiter's key grants it directly; an untimed tryAcquire cannot take it. */
     @Test
     void aFairReleaseGrantsToTheQueuedWaiter() throws Exception {

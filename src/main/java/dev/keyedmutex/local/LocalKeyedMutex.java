@@ -36,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Transitions</h2>
  * <pre>
  *   UNLOCKED(v) --CAS by acquirer, key==k-------------------&gt; LOCKED(v+1)     [fast path, spin, self-acquire]
- *   LOCKED(v)   --release, nobody to hand to: CAS-----------&gt; UNLOCKED(v)
+ *   LOCKED(v)   --release, nobody to hand to: getAndAdd-----&gt; UNLOCKED(v)
  *   LOCKED(v)   --release, grant to a WAITING node of next--&gt; LOCKED(v)       [state untouched; the
  *                                                                              node's thread becomes holder]
  *   LOCKED(v)   --owner terminated, seen by a waiter--------&gt; LOCKED|ABANDONED (final)
@@ -47,7 +47,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * locked in between: the key it read was the key of that unlocked state (no ABA).
  *
  * <h2>Who waits how</h2>
- * Uncontended: one CAS to acquire, one CAS to release, no allocation, no system call; the
+ * Uncontended: one CAS to acquire, one getAndAdd to release, no allocation, no system call; the
  * waiter lists are not touched while {@code queued == 0}. Contended: spin for a short adaptive
  * window (only with more than one CPU), then enqueue a {@link Node} on the list of its key,
  * re-check, and park. A release with waiters wakes (non-fair) or grants to (fair, or a waiter

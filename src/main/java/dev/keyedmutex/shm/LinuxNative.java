@@ -68,10 +68,16 @@ final class LinuxNative {
         syscall(SYS_FUTEX, addr, FUTEX_WAIT_BITSET, expected, new long[] {d / 1_000_000_000L, d % 1_000_000_000L}, 0L, bitset);
     }
 
+    /** Sleepers woken by this JVM's futex wake calls (the kernel's count), for tests of waking by key. */
+    static final java.util.concurrent.atomic.LongAdder FUTEX_WOKEN = new java.util.concurrent.atomic.LongAdder();
+
     /** Wakes up to {@code count} sleepers on the word at {@code addr} whose bitset meets {@code bitset}. */
     static void futexWake(long addr, int count, int bitset) {
         FUTEX_CALLS.increment();
-        syscall(SYS_FUTEX, addr, FUTEX_WAKE_BITSET, count, null, 0L, bitset);
+        long woken = syscall(SYS_FUTEX, addr, FUTEX_WAKE_BITSET, count, null, 0L, bitset);
+        if (woken > 0) {
+            FUTEX_WOKEN.add(woken);
+        }
     }
 
     /**

@@ -109,7 +109,7 @@ final class Procs {
         if (pid <= 0) {
             return false;
         }
-        long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/stat"));
+        long now = processStartTime(pid);
         return now >= 0 && (start == 0 || now == start);
     }
 
@@ -118,14 +118,86 @@ final class Procs {
         if (pid <= 0) {
             return false;
         }
-        long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/stat"));
+        long now = processStartTime(pid);
         return now >= 0 && (now == 0 || (now & 0xFFFF_FFFFL) == startLow);
+    }
+
+    /**
+     * The start time of a running process; -1 if it has ended, including a process that died
+     * and waits for its parent to reap it (a zombie: its stat file stays until then, and a holder
+     * killed while its parent is busy must not pass for alive). A zombie thread-group leader whose
+     * other threads still run is a live process.
+     */
+    private static long processStartTime(int pid) {
+        Path stat = Paths.get("/proc/" + pid + "/stat");
+        String line = readStat(stat);
+        if (line == null) {
+            return -1L;
+        }
+        if (line.isEmpty()) {
+            return 0L; // unreadable: alive, start time unknown
+        }
+        try {
+            if (isDeadState(parseState(line)) && liveTasks(pid) <= 1) {
+                return -1L;
+            }
+            return parseStartTime(line);
+        } catch (RuntimeException e) {
+            return 0L;
+        }
+    }
+
+    private static long liveTasks(int pid) {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Paths.get("/proc/" + pid + "/task"))) {
+            return tasks.count();
+        } catch (IOException | RuntimeException e) {
+            return 0L; // gone meanwhile
+        }
     }
 
     /** Whether thread {@code tid} of process {@code pid}, started at {@code start}, still runs. */
     static boolean threadAlive(int pid, int tid, long start) {
-        long now = startTimeOrMinusOne(Paths.get("/proc/" + pid + "/task/" + tid + "/stat"));
-        return now >= 0 && (start == 0 || now == start);
+        String line = readStat(Paths.get("/proc/" + pid + "/task/" + tid + "/stat"));
+        if (line == null) {
+            return false;
+        }
+        if (line.isEmpty()) {
+            return true;
+        }
+        try {
+            if (isDeadState(parseState(line))) {
+                return false; // a thread that has exited (only a leader lingers as a zombie)
+            }
+            long now = parseStartTime(line);
+            return start == 0 || now == start;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** The text of a /proc stat file: null if it does not exist, "" if it cannot be read. */
+    private static String readStat(Path stat) {
+        try {
+            return new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** Z (zombie) and X (dead): the task has ended, whatever its stat file still says. */
+    static boolean isDeadState(char state) {
+        return state == 'Z' || state == 'X' || state == 'x';
+    }
+
+    /** Parses the state (field 3) from a stat line. */
+    static char parseState(String stat) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.length()) {
+            throw new IllegalArgumentException("not a stat line");
+        }
+        return stat.charAt(close + 2);
     }
 
     private static long startTimeOrZero(Path stat) {

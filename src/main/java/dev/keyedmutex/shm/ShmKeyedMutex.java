@@ -57,7 +57,13 @@ import static dev.keyedmutex.shm.ShmLayout.STATE_OFF;
  *       ids) is written after the CAS, OWNER_VERSION last (release), and cleared before the
  *       unlocking CAS; a waiter trusts it only if OWNER_VERSION equals the STATE it read. A waiter
  *       marks ABANDONED only by CAS from that STATE, so an earlier or later holder can never
- *       condemn the current one.</li>
+ *       condemn the current one. A STATE naming an empty slot, or one that stays without a
+ *       complete record for {@link #RECORDLESS_NANOS} while its process lives, has no holder
+ *       who could release it: it is marked abandoned too, so no waiter hangs on it.</li>
+ *   <li>Close: {@code closed} is set before close() reads STATE, and an acquire reads
+ *       {@code closed} after its locking CAS (Dekker): either the acquire gives the mutex back,
+ *       or close() sees the lock, waits for its owner record, and, if the holder recorded there
+ *       is this handle's {@code holder}, abandons the mutex (SPEC 2.7), whichever thread closes.</li>
  * </ol>
  *
  * <h2>Waiting</h2>
@@ -80,6 +86,25 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
 
     /** Longest sleep between two checks of the holder's liveness: the abandonment detection bound. */
     static final long SLICE_NANOS = 25_000_000L;
+    /**
+     * A locked state whose holder process lives but that has no owner record for this long is
+     * taken for abandoned. A holder writes its record nanoseconds after its locking CAS, so only
+     * a lock left behind without one (a handle closed during the acquire, a region written by
+     * something else) stays without it; this bounds the wait for such a lock.
+     */
+    static final long RECORDLESS_NANOS = 1_000_000_000L;
+    /** How long close() waits for an acquire racing it to finish writing its owner record. */
+    static final long CLOSE_RECORD_WAIT_NANOS = 100_000_000L;
+
+    private static final java.lang.invoke.VarHandle HOLDER;
+
+    static {
+        try {
+            HOLDER = java.lang.invoke.MethodHandles.lookup().findVarHandle(ShmKeyedMutex.class, "holder", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String name;
     private final ByteBuffer b;
@@ -89,6 +114,15 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     /** This process's slot, written into STATE by every lock taken through this handle. */
     private final int slot;
     private volatile boolean closed;
+    /**
+     * The thread holding the mutex through this handle, or null: set after the locking CAS, cleared
+     * before the unlocking one; close() reads it to tell its own holder from another handle's.
+     */
+    @SuppressWarnings("unused") // accessed through HOLDER
+    private Thread holder;
+    /** The locked STATE last seen without an owner record, and since when (racy heuristics). */
+    private volatile long recordlessState;
+    private volatile long recordlessSince;
     private final Spinner spinner = new Spinner();
     private final Set<Thread> waiting = ConcurrentHashMap.newKeySet();
 
@@ -189,6 +223,7 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
             return false;
         }
+        HOLDER.setRelease(this, Thread.currentThread());
         Procs.Self me = Procs.self();
         INTS.set(b, OWNER_PID_OFF, Procs.PID);
         INTS.set(b, OWNER_TID_OFF, me.tid);
@@ -199,6 +234,7 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         if (closed) {
             // Closed while we were taking it: the mapping may already be anonymous memory. Give
             // back what we took (harmless if it was) and report the closed handle.
+            HOLDER.setRelease(this, null);
             LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
             if (LONGS.compareAndSet(b, STATE_OFF, locked, s)) {
                 wakeBucketOf(k);
@@ -343,21 +379,26 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             // Held in this process: a thread cannot die halfway through grab, so without a record
             // for this epoch the owner is still writing it; with one, ask whether its thread lives.
             if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
-                return (state() & ABANDONED) != 0;
+                dead = recordMissingTooLong(s);
+            } else {
+                long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
+                dead = (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s ? Procs.localThreadEnded(javaTid)
+                        : recordMissingTooLong(s);
             }
-            long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
-            if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
-                return (state() & ABANDONED) != 0;
-            }
-            dead = Procs.localThreadEnded(javaTid);
+        } else if (id == 0L) {
+            dead = true; // the slot in STATE is empty: nobody can hold it (a damaged region)
         } else {
             // The slot in STATE names the holding process even if it died right after its CAS.
             dead = !Procs.processAliveLow32(pid, startLow);
-            if (!dead && (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s) {
-                int tid = (int) INTS.get(b, OWNER_TID_OFF);
-                long tidStart = (long) LONGS.get(b, OWNER_TID_START_OFF);
-                if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s && tid != 0) {
-                    dead = !Procs.threadAlive(pid, tid, tidStart);
+            if (!dead) {
+                if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s) {
+                    int tid = (int) INTS.get(b, OWNER_TID_OFF);
+                    long tidStart = (long) LONGS.get(b, OWNER_TID_START_OFF);
+                    if ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s && tid != 0) {
+                        dead = !Procs.threadAlive(pid, tid, tidStart);
+                    }
+                } else {
+                    dead = recordMissingTooLong(s);
                 }
             }
         }
@@ -365,6 +406,21 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             wakeAll();
         }
         return (state() & ABANDONED) != 0;
+    }
+
+    /**
+     * Whether locked state {@code s} has been seen without an owner record for
+     * {@link #RECORDLESS_NANOS}. The first sighting starts the clock; races between threads only
+     * restart it (since is written before the state it belongs to).
+     */
+    private boolean recordMissingTooLong(long s) {
+        long now = System.nanoTime();
+        if (recordlessState != s) {
+            recordlessSince = now;
+            recordlessState = s;
+            return false;
+        }
+        return now - recordlessSince >= RECORDLESS_NANOS;
     }
 
     private void throwIfClosedOrAbandoned(long s) {
@@ -403,6 +459,7 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             b.put(DATA_OFF, in, in.position(), length);
             INTS.set(b, DATA_LENGTH_OFF, length);
         }
+        HOLDER.setRelease(this, null);
         LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
         LONGS.setOpaque(b, KEY_OFF, nextKey);
         for (;;) {
@@ -443,20 +500,42 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             if (closed) {
                 return;
             }
-            boolean held = heldByCurrentThread(state());
             closed = true;
-            if (held) {
-                // SPEC 2.7: closing while holding abandons the mutex for the other handles.
-                for (;;) {
-                    long s = state();
-                    if ((s & ABANDONED) != 0 || LONGS.compareAndSet(b, STATE_OFF, s, s | ABANDONED)) {
-                        break;
-                    }
-                }
+            // SPEC 2.7: closing a handle that holds the mutex (through any of its threads)
+            // abandons it for the other handles; nobody could release it any more.
+            long s = heldThroughThisHandle();
+            if (s != 0L) {
+                LONGS.compareAndSet(b, STATE_OFF, s, s | ABANDONED); // fails only if released meanwhile
             }
             wakeAll();
             LinuxNative.replaceWithAnonymous(address, regionSize);
         }
+    }
+
+    /**
+     * Called by close() after setting {@code closed}. An acquire that races it either sees
+     * {@code closed} after its locking CAS and gives the mutex back, or its CAS is visible here
+     * (Dekker on STATE and {@code closed}); such a racing acquire is given a bounded time to
+     * finish its owner record (or give the mutex back) before the decision.
+     *
+     * @return the locked STATE if a thread holds the mutex through this handle, else 0
+     */
+    private long heldThroughThisHandle() {
+        long s = state();
+        if ((s & (LOCKED | ABANDONED)) != LOCKED || ShmLayout.slotOf(s) != slot) {
+            return 0L; // free, abandoned already, or held by another process
+        }
+        long deadline = System.nanoTime() + CLOSE_RECORD_WAIT_NANOS;
+        while ((long) LONGS.getAcquire(b, OWNER_VERSION_OFF) != s) {
+            if (state() != s || System.nanoTime() - deadline >= 0) {
+                return 0L; // given back or released; or, never completed: RECORDLESS_NANOS applies
+            }
+            Thread.yield();
+        }
+        // The record of s is complete, and was written after HOLDER (release/acquire).
+        Thread h = (Thread) HOLDER.getAcquire(this);
+        long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
+        return h != null && h.getId() == javaTid && (int) INTS.get(b, OWNER_PID_OFF) == Procs.PID && state() == s ? s : 0L;
     }
 
     // ================================================================ snapshots

@@ -209,6 +209,11 @@ final class ShmLayout {
         if ((state & LOCKED) == 0 && (state & ABANDONED) != 0) {
             throw new IOException(String.format("corrupt keyed mutex region: state 0x%x is abandoned but not locked", state));
         }
+        if ((state & LOCKED) != 0 && (long) LONGS.getVolatile(b, slotOffset(slotOf(state))) == 0L) {
+            // A holder's process claims its slot before it can lock: an empty one names nobody.
+            throw new IOException(String.format("corrupt keyed mutex region: state 0x%x is locked by process slot %d, which is empty",
+                    state, slotOf(state)));
+        }
         int dataLength = (int) INTS.get(b, DATA_LENGTH_OFF);
         if (dataLength < 0 || dataLength > capacity) {
             throw new IOException("corrupt keyed mutex region: private-data length " + dataLength + " outside 0.." + capacity);

@@ -14,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -161,6 +162,7 @@ public final class ShmProvider implements KeyedMutexProvider {
         Set<StandardOpenOption> options = readOnly ? EnumSet.of(StandardOpenOption.READ)
                 : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
         try (FileChannel ch = FileChannel.open(path, withNoFollow(options))) {
+            requireOwnedByThisUser(path);
             long size = ch.size();
             if (size < ShmLayout.HEADER_SIZE || size > ShmLayout.regionSize(ShmLayout.MAX_CAPACITY)) {
                 throw new IOException("not a keyed mutex region: " + size + " bytes, outside " + ShmLayout.HEADER_SIZE + ".."
@@ -170,9 +172,37 @@ public final class ShmProvider implements KeyedMutexProvider {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UncheckedIOException("no shared keyed mutex at " + path, e);
         } catch (java.nio.file.AccessDeniedException e) {
-            throw new UncheckedIOException("no permission to open the shared keyed mutex at " + path, e);
+            throw new UncheckedIOException("no permission to open the shared keyed mutex at " + path
+                    + (e.getReason() == null ? "" : ": " + e.getReason()), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open shared keyed mutex at " + path + ": " + e, e);
+        }
+    }
+
+    /**
+     * Refuses a region file that another user owns, or that the group or others may access: the
+     * library creates every region owner-only, so such a file was planted or changed by someone
+     * else (/dev/shm is writable by every user). Checked on the path just opened (without
+     * following links), before the mapping is used.
+     */
+    static void requireOwnedByThisUser(Path path) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        int owner = (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int me = (Integer) Files.getAttribute(Paths.get("/proc/self"), "unix:uid");
+        if (owner != me) {
+            throw new java.nio.file.AccessDeniedException(path.toString(), null, "owned by uid " + owner
+                    + ", not by this process's uid " + me + " (shared keyed mutexes are private to one user)");
+        }
+        Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : attributes.permissions()) {
+            if (!p.name().startsWith("OWNER_")) {
+                loose.add(p);
+            }
+        }
+        if (!loose.isEmpty()) {
+            throw new java.nio.file.AccessDeniedException(path.toString(), null, "its permissions are "
+                    + PosixFilePermissions.toString(attributes.permissions())
+                    + "; a keyed mutex region is created rw------- and must not be open to group or others");
         }
     }
 

@@ -59,6 +59,17 @@ public abstract class KeyedMutexContract {
         return true;
     }
 
+    /**
+     * How many times the provider has woken a sleeping waiter (a white-box counter: the rule
+     * that a release wakes no waiter of another key cannot be seen from outside, since a woken
+     * waiter of the wrong key just goes back to sleep). {@code null}: the provider cannot count
+     * (the wake-ups happen in a kernel), and {@link #rule2_aReleaseWakesNoWaiterOfAnotherKey} is
+     * skipped for it.
+     */
+    protected java.util.function.ToLongFunction<KeyedMutex> wakeUps() {
+        return null;
+    }
+
     /** The provider's documented bound for waiters to see abandonment. */
     protected Duration abandonmentBound() {
         return Duration.ofMillis(100);
@@ -221,6 +232,35 @@ public abstract class KeyedMutexContract {
         m.release(1);
         assertTrue(waiter.join());
         assertEquals(9, m.key());
+    }
+
+    /** SPEC 2.2, no thundering herd: a release wakes one waiter of the new key, none of the others. */
+    @Test
+    void rule2_aReleaseWakesNoWaiterOfAnotherKey() throws Exception {
+        java.util.function.ToLongFunction<KeyedMutex> counter = wakeUps();
+        org.junit.jupiter.api.Assumptions.assumeTrue(counter != null, "the provider cannot count its wake-ups");
+        KeyedMutex m = mutex(0);
+        m.acquire(0);
+        List<TestThread<Void>> others = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            others.add(TestThread.run("key5-" + i, () -> m.acquire(5)));
+        }
+        TestThread<Void> one = TestThread.run("key1", () -> {
+            m.acquire(1);
+            m.release(2);
+        });
+        awaitQueued(m, 7);
+        others.forEach(TestThread::awaitBlocked);
+        one.awaitBlocked();
+        long before = counter.applyAsLong(m);
+        m.release(1);
+        one.join();
+        long woken = counter.applyAsLong(m) - before;
+        // At most one: a waiter between two of its sleeps may see the release itself, unwoken.
+        assertTrue(woken <= 1, "a release to key 1 woke " + woken + " waiters; only the waiter of key 1 may be woken");
+        others.forEach(TestThread::assertStillBlocked);
+        m.close();
+        others.forEach(t -> t.joinFailure(IllegalStateException.class));
     }
 
     @Test

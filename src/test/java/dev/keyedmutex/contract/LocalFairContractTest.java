@@ -14,4 +14,9 @@ class LocalFairContractTest extends KeyedMutexContract {
     protected boolean fair() {
         return true;
     }
+
+    @Override
+    protected java.util.function.ToLongFunction<KeyedMutex> wakeUps() {
+        return dev.keyedmutex.local.LocalProbe::wakeUps;
+    }
 }

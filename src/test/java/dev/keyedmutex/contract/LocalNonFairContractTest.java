@@ -9,4 +9,9 @@ class LocalNonFairContractTest extends KeyedMutexContract {
     protected KeyedMutex create(long initialKey, int privateDataCapacity) {
         return KeyedMutexes.provider("local").create(null, initialKey, privateDataCapacity, false);
     }
+
+    @Override
+    protected java.util.function.ToLongFunction<KeyedMutex> wakeUps() {
+        return dev.keyedmutex.local.LocalProbe::wakeUps;
+    }
 }

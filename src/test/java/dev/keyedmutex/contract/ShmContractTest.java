@@ -51,4 +51,9 @@ class ShmContractTest extends KeyedMutexContract {
             names.clear();
         }
     }
+
+    @Override
+    protected java.util.function.ToLongFunction<KeyedMutex> wakeUps() {
+        return dev.keyedmutex.shm.ShmProbe::wakeUps;
+    }
 }

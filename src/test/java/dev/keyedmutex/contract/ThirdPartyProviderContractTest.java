@@ -14,4 +14,9 @@ class ThirdPartyProviderContractTest extends KeyedMutexContract {
     protected KeyedMutex create(long initialKey, int privateDataCapacity) {
         return KeyedMutexes.provider(MonitorKeyedMutexProvider.NAME).create(null, initialKey, privateDataCapacity);
     }
+
+    @Override
+    protected java.util.function.ToLongFunction<KeyedMutex> wakeUps() {
+        return org.example.thirdparty.MonitorKeyedMutexProvider::wakeUps;
+    }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -107,6 +108,25 @@ class ShmCrossProcessTest {
             long value = ByteBuffer.wrap(Files.readAllBytes(counter)).order(java.nio.ByteOrder.BIG_ENDIAN).getLong(0);
             m.release(0);
             assertEquals(4L * rounds, value, "lost updates: two processes were inside at once");
+        }
+    }
+
+    /**
+     * A holder thread that ends without releasing in a process that lives on: waiters in another
+     * process see the abandonment within the bound (the thread's /proc entry is gone).
+     */
+    @Test
+    void aHolderThreadThatEndsInAnotherLiveProcessAbandonsTheMutex() throws Exception {
+        String name = newName();
+        try (KeyedMutex m = KeyedMutexes.createShared(name, 0, 0)) {
+            ChildJvm.Running c = child("threadexit", name);
+            c.awaitLine("HELD", Duration.ofSeconds(60));
+            long start = System.nanoTime();
+            assertThrows(AbandonedMutexException.class, () -> m.tryAcquire(0, 10, TimeUnit.SECONDS));
+            long took = System.nanoTime() - start;
+            assertTrue(took <= TimeUnit.MILLISECONDS.toNanos(100), "abandonment seen after " + took / 1e6 + " ms");
+            assertTrue(m.isAbandoned());
+            assertTrue(c.isAlive(), "the child process must still live: " + c.output());
         }
     }
 

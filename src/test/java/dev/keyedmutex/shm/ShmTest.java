@@ -184,6 +184,155 @@ class ShmTest {
         assertEquals(before, LinuxNative.FUTEX_CALLS.sum(), "an uncontended acquire or release called futex");
     }
 
+    /** SPEC 2.7/2.10: closing a handle while another of its threads holds through it abandons the mutex. */
+    @Test
+    void closingAHandleWhileAnotherOfItsThreadsHoldsAbandonsTheMutex() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        TestThread<Void> holder = TestThread.run("holder", () -> {
+            a.acquire(0);
+            held.countDown();
+            assertTrue(done.await(20, TimeUnit.SECONDS));
+        });
+        assertTrue(held.await(20, TimeUnit.SECONDS));
+        a.close(); // by a thread that does not hold it; the holder can never release through a now
+        assertTrue(b.isAbandoned(), "the holder lives but can no longer release: the mutex must be abandoned");
+        assertThrows(AbandonedMutexException.class, () -> b.tryAcquire(0, 1, TimeUnit.SECONDS));
+        done.countDown();
+        holder.join();
+    }
+
+    /** Closing a handle while a thread holds through another handle of the same process changes nothing. */
+    @Test
+    void closingAnIdleHandleLeavesAnotherHandlesHoldAlone() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        a.acquire(0);
+        b.close();
+        assertFalse(a.isAbandoned());
+        a.release(1);
+        assertTrue(a.tryAcquire(1));
+        a.release(2);
+    }
+
+    /** Writes a locked STATE naming {@code slot} straight into the region (as a damaged or foreign writer could). */
+    private static void lockInRegion(String name, int slot, long slotValueOrMinusOne) throws IOException {
+        try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()).order(ByteOrder.nativeOrder());
+            if (slotValueOrMinusOne >= 0) {
+                b.putLong(ShmLayout.slotOffset(slot), slotValueOrMinusOne);
+            }
+            b.putLong(ShmLayout.OWNER_VERSION_OFF, 0L);
+            b.putLong(ShmLayout.STATE_OFF, ShmLayout.lockedBy(b.getLong(ShmLayout.STATE_OFF), slot));
+        }
+    }
+
+    /**
+     * A lock that no owner record ever completes (a live process, no record) is taken for
+     * abandoned after RECORDLESS_NANOS, instead of a hang; one naming an empty slot at once.
+     */
+    @Test
+    void aLockWithoutAnyOwnerIsAbandonedInsteadOfHanging() throws Exception {
+        assertTrue(ShmKeyedMutex.RECORDLESS_NANOS <= TimeUnit.SECONDS.toNanos(2));
+        long init = ShmLayout.slotValue(1, Procs.startTimeOrMinusOne(java.nio.file.Paths.get("/proc/1/stat")));
+        Object[][] cases = {
+            {"this process, no record", 0, -1L},     // slot 0 is this process's (it created the mutex)
+            {"a live process, no record", 7, init},  // pid 1 lives for as long as the machine
+            {"an empty slot", 9, 0L},
+        };
+        for (Object[] c : cases) {
+            String name = newName();
+            KeyedMutex m = track(KeyedMutexes.createShared(name, 0, 0));
+            lockInRegion(name, (Integer) c[1], (Long) c[2]);
+            long start = System.nanoTime();
+            assertThrows(AbandonedMutexException.class, () -> m.tryAcquire(0, 10, TimeUnit.SECONDS), (String) c[0]);
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMs < 5_000, c[0] + ": took " + tookMs + " ms");
+            assertTrue(m.isAbandoned(), (String) c[0]);
+        }
+    }
+
+    /** SPEC 2.2 for shm: a release wakes one sleeper, of the new key, not the sleepers of other keys. */
+    @Test
+    void aReleaseWakesOneSleeperOfTheNewKeyOnly() throws Exception {
+        long mine = 1;
+        long sameBucket = -1;
+        long otherBucket = -1;
+        long nobody = -1; // a key of a bucket nobody sleeps in, for the woken thread's own release
+        for (long k = 2; sameBucket < 0 || otherBucket < 0 || nobody < 0; k++) {
+            if (ShmLayout.bucket(k) == ShmLayout.bucket(mine) && ShmLayout.bit(k) != ShmLayout.bit(mine)) {
+                sameBucket = sameBucket < 0 ? k : sameBucket;
+            } else if (ShmLayout.bucket(k) != ShmLayout.bucket(mine)) {
+                if (otherBucket < 0) {
+                    otherBucket = k;
+                } else if (ShmLayout.bucket(k) != ShmLayout.bucket(otherBucket)) {
+                    nobody = k;
+                }
+            }
+        }
+        long free = nobody;
+        String name = newName();
+        KeyedMutex m = track(KeyedMutexes.createShared(name, 0, 0));
+        m.acquire(0);
+        List<TestThread<Void>> others = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            long k1 = sameBucket;
+            long k2 = otherBucket;
+            others.add(TestThread.run("same-bucket-" + i, () -> m.acquire(k1)));
+            others.add(TestThread.run("other-bucket-" + i, () -> m.acquire(k2)));
+        }
+        List<TestThread<Void>> ones = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ones.add(TestThread.run("key1-" + i, () -> {
+                m.acquire(1);
+                m.release(free);
+            }));
+        }
+        try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ)) {
+            ByteBuffer region = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.nativeOrder());
+            int b1 = ShmLayout.waitersOffset(ShmLayout.bucket(mine));
+            int b2 = ShmLayout.waitersOffset(ShmLayout.bucket(otherBucket));
+            dev.keyedmutex.testkit.Waits.until(() -> region.getInt(b1) == 7 && region.getInt(b2) == 4,
+                    () -> "sleepers: " + region.getInt(b1) + " in key 1's bucket, " + region.getInt(b2) + " in the other");
+            long before = LinuxNative.FUTEX_WOKEN.sum();
+            m.release(1);
+            dev.keyedmutex.testkit.Waits.until(() -> ones.stream().filter(TestThread::isDone).count() == 1 && !m.isLocked(),
+                    () -> "one waiter of key 1 should have taken and released the mutex");
+            // At most one: a sleeper between two 25 ms slices may see the release itself, unwoken.
+            long woken = LinuxNative.FUTEX_WOKEN.sum() - before;
+            assertTrue(woken <= 1, "one release woke " + woken + " sleepers");
+            dev.keyedmutex.testkit.Waits.until(() -> region.getInt(b1) == 6 && region.getInt(b2) == 4,
+                    () -> "the other sleepers should still sleep: " + region.getInt(b1) + ", " + region.getInt(b2));
+            others.forEach(TestThread::assertStillBlocked);
+        }
+        m.close();
+        others.forEach(t -> t.joinFailure(IllegalStateException.class));
+        ones.stream().filter(t -> !t.isDone()).forEach(t -> t.joinFailure(IllegalStateException.class));
+    }
+
+    /** A region file of another user, or open to group or others, is refused (it was planted or changed). */
+    @Test
+    void aRegionThatIsNotPrivateToThisUserIsRefused() throws Exception {
+        String name = newName();
+        KeyedMutexes.createShared(name, 0, 0).close();
+        Path file = ShmProvider.file(name);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw-rw-"));
+        UncheckedIOException loose = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.openShared(name));
+        assertTrue(loose.getMessage().contains("rw-rw-rw-"), loose.getMessage());
+        assertTrue(loose.getCause() instanceof java.nio.file.AccessDeniedException, String.valueOf(loose.getCause()));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        KeyedMutexes.openShared(name).close();
+        boolean root = (Integer) Files.getAttribute(java.nio.file.Paths.get("/proc/self"), "unix:uid") == 0;
+        assumeTrue(root, "changing a file's owner needs root");
+        Files.setAttribute(file, "unix:uid", 65534);
+        UncheckedIOException foreign = assertThrows(UncheckedIOException.class, () -> KeyedMutexes.openShared(name));
+        assertTrue(foreign.getMessage().contains("owned by uid 65534"), foreign.getMessage());
+    }
+
     // ---------------------------------------------------------------- bad regions
 
     private void corruptAndExpect(Consumer<ByteBuffer> damage, String expectedInMessage) throws IOException {
@@ -210,6 +359,7 @@ class ShmTest {
         corruptAndExpect(b -> b.putLong(ShmLayout.REGION_SIZE_OFF, 1L << 40), "size");
         corruptAndExpect(b -> b.putInt(ShmLayout.BUCKETS_OFF, 1 << 20), "buckets");
         corruptAndExpect(b -> b.putLong(ShmLayout.STATE_OFF, ShmLayout.ABANDONED), "abandoned but not locked");
+        corruptAndExpect(b -> b.putLong(ShmLayout.STATE_OFF, ShmLayout.lockedBy(0L, 5)), "slot 5, which is empty");
         corruptAndExpect(b -> b.putInt(ShmLayout.DATA_LENGTH_OFF, 65), "private-data length");
         corruptAndExpect(b -> b.putInt(ShmLayout.DATA_LENGTH_OFF, -1), "private-data length");
     }

@@ -181,6 +181,11 @@ public final class ChildJvm {
             }
         }
 
+        /** @return whether the child process still runs */
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
         /** SIGKILL, and wait until the process is gone. */
         public void kill() {
             process.destroyForcibly();

@@ -20,11 +20,14 @@ import java.util.concurrent.TimeUnit;
  *   counter NAME ROUNDS COUNTERFILE increments a plain long in another shared file under key 0
  *   churn NAME                      takes key 0 and releases it forever, rewriting the private data
  *                                   as (n, ~n): a parent SIGKILLs it at a random moment
+ *   threadexit NAME                 a thread takes key 0 and ends without releasing; the process
+ *                                   prints HELD and lives on until its stdin closes
  * </pre>
  */
 public final class ShmChild {
 
     public static void main(String[] args) throws Exception {
+        ChildWatchdog.start();
         String mode = args[0];
         String name = args[1];
         try (KeyedMutex m = KeyedMutexes.openShared(name)) {
@@ -37,6 +40,9 @@ public final class ShmChild {
                     break;
                 case "churn":
                     churn(m);
+                    break;
+                case "threadexit":
+                    threadExit(m);
                     break;
                 default:
                     throw new IllegalArgumentException(mode);
@@ -91,6 +97,23 @@ public final class ShmChild {
             data.clear();
             data.putLong(0, n).putLong(8, ~n);
             m.release(0, data);
+        }
+    }
+
+    private static void threadExit(KeyedMutex m) throws Exception {
+        Thread t = new Thread(() -> {
+            try {
+                m.acquire(0); // and end, holding it
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "holder-that-ends");
+        t.start();
+        t.join();
+        System.out.println("HELD");
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // live on until the parent closes our stdin or kills us
         }
     }
 

@@ -31,6 +31,7 @@ public final class ShmFuzzChild {
             Long.MAX_VALUE, Long.MIN_VALUE, 1L << 31, 1L << 32, 0x7fff_ffff_ffffL};
 
     public static void main(String[] args) throws Exception {
+        ChildWatchdog.start();
         Path dir = Paths.get(args[0]);
         int count = Integer.parseInt(args[1]);
         long seed = Long.parseLong(args[2]);

@@ -4,23 +4,37 @@ import dev.keyedmutex.AbandonedMutexException;
 import dev.keyedmutex.AbstractKeyedMutex;
 
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The reference keyed mutex: every field guarded by one internal lock, every change signals all
- * waiters, which re-check. Slow under contention (a thundering herd on every release) but
- * obviously correct, which is what a reference is for.
+ * The reference keyed mutex: every field guarded by one internal lock, one condition per key
+ * that has waiters; a release signals the waiters of the new key only (SPEC 2.2), closing and
+ * abandonment signal everyone. Waiters re-check in slices of 20 ms (abandonment). Simple rather
+ * than fast, and obviously correct, which is what a reference is for.
  */
 final class MonitorKeyedMutex extends AbstractKeyedMutex {
 
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** The waiters of each key that has any: their condition and their number. */
+    private final Map<Long, KeyWaiters> byKey = new HashMap<>();
+    private long wakeUps;
+
+    private static final class KeyWaiters {
+        final Condition condition;
+        int count;
+
+        KeyWaiters(Condition condition) {
+            this.condition = condition;
+        }
+    }
     private final byte[] data;
     private final Set<Thread> waiting = new HashSet<>();
     private int dataLength;
@@ -48,7 +62,7 @@ final class MonitorKeyedMutex extends AbstractKeyedMutex {
                 }
                 if (!abandoned && owner != null && !owner.isAlive()) {
                     abandoned = true;
-                    changed.signalAll();
+                    signalEveryone();
                 }
                 if (abandoned) {
                     throw new AbandonedMutexException("test-monitor mutex abandoned");
@@ -77,8 +91,10 @@ final class MonitorKeyedMutex extends AbstractKeyedMutex {
                     slice = Math.min(slice, remaining);
                 }
                 waiting.add(me);
+                KeyWaiters w = byKey.computeIfAbsent(k, x -> new KeyWaiters(lock.newCondition()));
+                w.count++;
                 try {
-                    changed.awaitNanos(slice);
+                    w.condition.awaitNanos(slice);
                 } catch (InterruptedException e) {
                     if (mode != UNINTERRUPTIBLE) {
                         throw e;
@@ -86,6 +102,9 @@ final class MonitorKeyedMutex extends AbstractKeyedMutex {
                     interrupted = true;
                 } finally {
                     waiting.remove(me);
+                    if (--w.count == 0) {
+                        byKey.remove(k);
+                    }
                 }
             }
         } finally {
@@ -106,7 +125,11 @@ final class MonitorKeyedMutex extends AbstractKeyedMutex {
             }
             key = nextKey;
             owner = null;
-            changed.signalAll();
+            KeyWaiters w = byKey.get(nextKey);
+            if (w != null) {
+                wakeUps += w.count;
+                w.condition.signalAll();
+            }
         } finally {
             lock.unlock();
         }
@@ -117,7 +140,25 @@ final class MonitorKeyedMutex extends AbstractKeyedMutex {
         lock.lock();
         try {
             closed = true;
-            changed.signalAll();
+            signalEveryone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under lock: wakes every waiter of every key (closing, abandonment). */
+    private void signalEveryone() {
+        for (KeyWaiters w : byKey.values()) {
+            wakeUps += w.count;
+            w.condition.signalAll();
+        }
+    }
+
+    /** @return how many waiters releases, closing and abandonment have signalled so far */
+    long wakeUps() {
+        lock.lock();
+        try {
+            return wakeUps;
         } finally {
             lock.unlock();
         }
@@ -187,7 +228,7 @@ final class MonitorKeyedMutex extends AbstractKeyedMutex {
         try {
             if (!abandoned && owner != null && !owner.isAlive()) {
                 abandoned = true;
-                changed.signalAll();
+                signalEveryone();
             }
             return abandoned;
         } finally {

@@ -7,6 +7,10 @@ package dev.keyedmutex;
  *
  * <p>The data the mutex protected may be inconsistent. An abandoned mutex stays abandoned
  * ({@link KeyedMutex#isAbandoned()} returns {@code true}); recreate it.
+ *
+ * <p>Memory consistency effects: none. The thread that gets this exception does not hold the
+ * mutex, and no happens-before edge runs from the vanished holder's actions to it; what the holder
+ * wrote may be seen partly, or not at all.
  */
 public class AbandonedMutexException extends RuntimeException {
 

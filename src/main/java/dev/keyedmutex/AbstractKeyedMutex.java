@@ -23,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * {@link IllegalStateException} once the handle is closed (every checked method goes through it
  * or through {@link #ensureOpen()}).
  *
+ * <p>Memory consistency effects are the subclass's to provide, and are those of
+ * {@link KeyedMutex}: {@link #release0} must publish everything the releasing thread did before
+ * it (private data included) to the thread whose {@link #acquire0} succeeds next, for example
+ * with a releasing write (or CAS) of the state word that the acquirer's CAS reads. The methods of
+ * this class add no synchronization of their own.
+ *
  * <p>The view bookkeeping fields are plain: only the holder writes them, and a release
  * happens-before the next acquire, which rewrites them.
  */

@@ -5,7 +5,8 @@ import dev.keyedmutex.KeyedMutex;
 /**
  * A source of keyed mutexes, found through {@link java.util.ServiceLoader}.
  *
- * <p>Built-in providers: {@code local} (in-process, every JVM). A third party adds a provider by
+ * <p>Built-in providers: {@code local} (in-process, every JVM), {@code shm} (cross-process, Linux)
+ * and {@code d3dkmt} (cross-process, the Windows kernel's keyed mutex). A third party adds a provider by
  * shipping a jar whose {@code META-INF/services/dev.keyedmutex.spi.KeyedMutexProvider} file names
  * its implementation class (and, for the module path, {@code provides} it in
  * {@code module-info.java}). The implementation needs a public no-argument constructor, and
@@ -13,6 +14,17 @@ import dev.keyedmutex.KeyedMutex;
  * argument checks and the {@link dev.keyedmutex.KeyedMutexLock} support every provider shares.
  * The system property {@code dev.keyedmutex.provider} selects a provider by {@link #name()}
  * for {@link dev.keyedmutex.KeyedMutexes}.
+ *
+ * <p>What a provider's mutexes must guarantee is the contract of {@link KeyedMutex} (SPEC section
+ * 2), memory consistency effects included: actions of a thread before a {@code release} must
+ * happen-before the actions of the thread whose {@code acquire} or successful {@code tryAcquire}
+ * takes the mutex next, across processes for a cross-process provider, and the private data
+ * stored by that release must be what that acquire copies out. The test suite's
+ * {@code KeyedMutexContract} checks all of it, and a new provider can run it unchanged.
+ *
+ * <p>Memory consistency effects of the provider itself: actions in a thread before it creates or
+ * opens a mutex through a provider happen-before actions in any thread that uses the returned
+ * handle, as with any safely published object.
  *
  * <p>Implementations must be thread-safe. Arguments reach a provider already checked by
  * {@link dev.keyedmutex.KeyedMutexes} (names valid, capacity not negative), but a provider

@@ -109,7 +109,7 @@ class LocalKeyedMutexTest {
                     victim.join();   // the victim won this race: not the case under test
                     continue attempts;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000L); // let it look and lose
+                Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked"); // it looks and loses
             }
             m.release(0);
             assertFalse(m.tryAcquire(0), "after a hand-off request, the release must grant the mutex to the waiter");

@@ -33,8 +33,10 @@ final class ShmInspector {
                 .append('\n');
         o.append("key:           ").append((long) LONGS.getOpaque(b, ShmLayout.KEY_OFF)).append('\n');
         o.append("locked:        ").append(locked ? "yes" : "no").append('\n');
+        boolean ownerGone = false;
         if (locked) {
             boolean alive = Procs.processAliveLow32(pid, slot & 0xFFFF_FFFFL);
+            ownerGone = !alive;
             o.append("owner:         pid ").append(pid).append(alive ? " (running)" : " (gone)");
             if (ownerVersion == state) {
                 o.append(", thread ").append(tid == 0 ? "?" : Integer.toString(tid))
@@ -45,7 +47,8 @@ final class ShmInspector {
             o.append("owner:         none\n");
         }
         o.append("waiters:       ").append(waiters).append(" (threads sleeping; spinning ones are not counted)\n");
-        o.append("abandoned:     ").append(abandoned ? "yes" : "no").append('\n');
+        o.append("abandoned:     ").append(abandoned ? "yes"
+                : ownerGone ? "not yet marked: its holder is gone, so the next acquirer will find it abandoned" : "no").append('\n');
         o.append("private data:  ").append((int) INTS.get(b, ShmLayout.DATA_LENGTH_OFF)).append(" of ")
                 .append((int) INTS.get(b, ShmLayout.CAPACITY_OFF)).append(" bytes");
         return o.toString();

@@ -414,4 +414,19 @@ class ShmTest {
         assertTrue(after.contains("private data:  5 of 8 bytes"), after);
         assertThrows(UncheckedIOException.class, () -> ShmProvider.inspect(newName()));
     }
+
+    /** inspect says when the holder is gone but nobody has marked the mutex abandoned yet. */
+    @Test
+    void inspectTellsAGoneHolderFromAnAbandonedMutex() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        int deadPid = (int) p.pid(); // ended and reaped
+        String name = newName();
+        KeyedMutex m = track(KeyedMutexes.createShared(name, 0, 0));
+        lockInRegion(name, 11, ShmLayout.slotValue(deadPid, 12345L));
+        String text = ShmProvider.inspect(name);
+        assertTrue(text.contains("(gone)") && text.contains("abandoned:     not yet marked"), text);
+        assertThrows(AbandonedMutexException.class, () -> m.tryAcquire(0, 5, TimeUnit.SECONDS));
+        assertTrue(ShmProvider.inspect(name).contains("abandoned:     yes"));
+    }
 }

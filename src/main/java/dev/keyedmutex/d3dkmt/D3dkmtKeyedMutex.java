@@ -46,16 +46,27 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
     private final AutoCloseable rendezvous;
     private volatile boolean closed;
     private volatile int waiting;
+    /**
+     * Kernel calls on {@link #local} hold the read lock; destroying it takes the write lock, so a
+     * handle value is never passed to the kernel after it was destroyed (Windows may reuse the
+     * value for another object). A destroy waits for calls in flight: at most one 50 ms slice.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock kernel = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean destroyed; // guarded by kernel's write lock; read under its read lock
 
+    /**
+     * @param created whether this handle comes from creating the kernel object (so a cell left
+     *        under the same global handle value belongs to a destroyed object) or from opening it
+     */
     D3dkmtKeyedMutex(D3dkmtApi api, String label, int local, int globalHandle, int capacity, long knownKey,
-                     AutoCloseable rendezvous) {
+                     AutoCloseable rendezvous, boolean created) {
         super(capacity);
         this.api = api;
         this.label = label;
         this.local = local;
         this.capacity = capacity;
         this.v2 = capacity > 0;
-        this.cell = OwnerCell.acquireRef(globalHandle, knownKey);
+        this.cell = OwnerCell.acquireRef(globalHandle, knownKey, created);
         this.rendezvous = rendezvous;
     }
 
@@ -87,7 +98,13 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
                 } else {
                     timeout = Timeouts.relative100ns(Timeouts.SLICE_NANOS);
                 }
-                int status = api.acquire(local, key, timeout, blob);
+                int status;
+                kernel.readLock().lock();
+                try {
+                    status = destroyed ? NtStatus.INVALID_HANDLE : api.acquire(local, key, timeout, blob);
+                } finally {
+                    kernel.readLock().unlock();
+                }
                 if (status == NtStatus.SUCCESS) {
                     cell.lastKey = key;
                     cell.owner = Thread.currentThread();
@@ -96,13 +113,13 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
                     if (out != null && v2) {
                         copyOut(key, blob, out);
                     }
-                    if (reinterrupt) {
-                        Thread.currentThread().interrupt();
-                    }
                     return true;
                 }
                 if (status == NtStatus.ABANDONED) {
                     cell.abandoned = true;
+                    if (closed) {
+                        throw closedException(); // SPEC 2.10: a closed handle says so first
+                    }
                     throw abandonedException();
                 }
                 if (status != NtStatus.TIMEOUT) {
@@ -115,6 +132,9 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
                     throw NtStatus.failure(D3dkmtApi.name("Acquire", v2), status);
                 }
                 // STATUS_TIMEOUT: the wait or this slice of it ended.
+                if (closed) {
+                    throw closedException();
+                }
                 abandonIfTheLocalHolderEnded();
                 if (cell.abandoned) {
                     throw abandonedException();
@@ -132,6 +152,9 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
         } finally {
             synchronized (this) {
                 waiting--;
+            }
+            if (reinterrupt) {
+                Thread.currentThread().interrupt(); // Lock.lock(): keep the interrupt, however it ends
             }
         }
     }
@@ -178,11 +201,17 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
             }
         }
         Thread me = Thread.currentThread();
+        // Ownership belongs to the thread (SPEC 2.12): release through the kernel handle it
+        // acquired through, which may be another handle of this process on the same mutex.
+        D3dkmtKeyedMutex through = cell.ownerHandle;
+        if (through == null) {
+            through = this;
+        }
         cell.owner = null; // before the kernel lets the next holder in
         cell.ownerHandle = null;
         long keyBefore = cell.lastKey;
         cell.lastKey = nextKey;
-        int status = api.release(local, nextKey, blob);
+        int status = through.kernelRelease(nextKey, blob);
         if (status == NtStatus.SUCCESS) {
             return;
         }
@@ -192,8 +221,17 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
             throw abandonedException();
         }
         cell.owner = me; // still ours as far as the kernel is concerned
-        cell.ownerHandle = this;
+        cell.ownerHandle = through;
         throw NtStatus.failure(D3dkmtApi.name("Release", v2), status);
+    }
+
+    private int kernelRelease(long nextKey, byte[] blob) {
+        kernel.readLock().lock();
+        try {
+            return destroyed ? NtStatus.INVALID_HANDLE : api.release(local, nextKey, blob);
+        } finally {
+            kernel.readLock().unlock();
+        }
     }
 
     // ================================================================ closing
@@ -223,12 +261,15 @@ final class D3dkmtKeyedMutex extends AbstractKeyedMutex {
         }
     }
 
-    private boolean destroyed;
-
-    private synchronized void destroyKernelHandle() {
-        if (!destroyed) {
-            destroyed = true;
-            api.destroy(local);
+    private void destroyKernelHandle() {
+        kernel.writeLock().lock();
+        try {
+            if (!destroyed) {
+                destroyed = true;
+                api.destroy(local);
+            }
+        } finally {
+            kernel.writeLock().unlock();
         }
     }
 

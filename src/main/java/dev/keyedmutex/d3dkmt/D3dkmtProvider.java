@@ -100,6 +100,11 @@ public final class D3dkmtProvider implements KeyedMutexProvider {
             return "gdi32.dll lacks the D3DKMT keyed-mutex exports (Windows 8 or later needed): " + e.getMessage();
         } catch (LinkageError | RuntimeException e) {
             return "d3dkmt could not bind gdi32.dll: " + e;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) {
+            // JNA reports an incompatible native library with a plain Error: unsupported, not fatal.
+            return "d3dkmt could not load JNA's native library: " + e;
         }
     }
 
@@ -158,11 +163,27 @@ public final class D3dkmtProvider implements KeyedMutexProvider {
                         ? new UncheckedIOException("cannot create shared keyed mutex '" + nameOrNull + "'", (IOException) e)
                         : (RuntimeException) e;
             }
-            published.put(nameOrNull, name);
+        }
+        AutoCloseable withdraw = null;
+        if (name != null) {
+            // Closed once, by whichever comes first: deleteShared(name) or closing the handle.
+            AutoCloseable mapping = name;
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            String publishedName = nameOrNull;
+            withdraw = new AutoCloseable() {
+                @Override
+                public void close() throws Exception {
+                    if (done.compareAndSet(false, true)) {
+                        published.remove(publishedName, this);
+                        mapping.close();
+                    }
+                }
+            };
+            this.published.put(nameOrNull, withdraw);
         }
         String label = nameOrNull == null ? String.format("d3dkmt keyed mutex 0x%08x", handles[0])
                 : "d3dkmt keyed mutex '" + nameOrNull + "'";
-        return new D3dkmtKeyedMutex(a, label, handles[1], handles[0], privateDataCapacity, initialKey, name);
+        return new D3dkmtKeyedMutex(a, label, handles[1], handles[0], privateDataCapacity, initialKey, withdraw, true);
     }
 
     @Override
@@ -212,7 +233,7 @@ public final class D3dkmtProvider implements KeyedMutexProvider {
         if (status != NtStatus.SUCCESS) {
             throw NtStatus.failure(D3dkmtApi.name("Open", capacity > 0), status);
         }
-        return new D3dkmtKeyedMutex(a, label, local[0], globalHandle, capacity, Long.MIN_VALUE, null);
+        return new D3dkmtKeyedMutex(a, label, local[0], globalHandle, capacity, Long.MIN_VALUE, null, false);
     }
 
     /**

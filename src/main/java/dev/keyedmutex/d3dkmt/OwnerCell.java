@@ -29,9 +29,15 @@ final class OwnerCell {
         this.globalHandle = globalHandle;
     }
 
-    static synchronized OwnerCell acquireRef(int globalHandle, long knownKey) {
+    /**
+     * @param created whether the caller just created the kernel object: the kernel hands out a
+     *        global handle value again only once every handle of the old object is destroyed, so
+     *        a cell still registered under it (a handle of this process destroyed to abandon the
+     *        mutex, not yet closed) belongs to a dead object and is replaced
+     */
+    static synchronized OwnerCell acquireRef(int globalHandle, long knownKey, boolean created) {
         OwnerCell c = CELLS.get(globalHandle);
-        if (c == null) {
+        if (c == null || created) {
             c = new OwnerCell(globalHandle);
             c.lastKey = knownKey;
             CELLS.put(globalHandle, c);

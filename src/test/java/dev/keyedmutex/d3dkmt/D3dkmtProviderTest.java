@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -86,6 +87,64 @@ class D3dkmtProviderTest {
         UncheckedIOException gone = assertThrows(UncheckedIOException.class, () -> provider.open("gone"));
         assertTrue(gone.getMessage().contains("STATUS_INVALID_PARAMETER (0xC000000D)"), gone.getMessage());
         assertThrows(IllegalArgumentException.class, () -> provider.open("../x"));
+    }
+
+    /** SPEC 2.12: ownership belongs to the thread, so it may release through another handle. */
+    @Test
+    void aThreadReleasesThroughAnotherHandleOfTheSameMutex() throws Exception {
+        KeyedMutex a = provider.create("two-handles", 0, 8);
+        KeyedMutex b = provider.open("two-handles");
+        a.acquire(0);
+        assertTrue(b.isHeldByCurrentThread());
+        b.release(1, ByteBuffer.wrap(new byte[] {7}));   // through b; the kernel hold is a's
+        assertFalse(a.isLocked());
+        ByteBuffer out = ByteBuffer.allocate(8);
+        assertTrue(a.tryAcquire(1, 1, TimeUnit.SECONDS, out), "the release through b did not hand over");
+        assertEquals(1, out.position());
+        a.release(2);
+        b.close();                                      // b holds nothing: no abandonment
+        assertFalse(a.isAbandoned());
+        assertTrue(a.tryAcquire(2));
+        a.release(3);
+        a.close();
+    }
+
+    /** The published name is withdrawn once, by deleteShared or close, whichever comes first. */
+    @Test
+    void aNameIsWithdrawnExactlyOnce() {
+        KeyedMutex a = provider.create("once", 0, 0);
+        a.close();
+        assertFalse(provider.delete("once"), "closing the creating handle already withdrew the name");
+        KeyedMutex b = provider.create("twice", 0, 0);
+        assertTrue(provider.delete("twice"));
+        b.close();
+        assertEquals(2, kernel.namesWithdrawn, "a name's handle was closed more than once");
+    }
+
+    /** A kernel handle is never used after it is destroyed, even by a waiter racing close(). */
+    @Test
+    void noKernelCallUsesADestroyedHandle() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            KeyedMutex a = provider.create(null, 0, 0);
+            a.acquire(0);
+            List<TestThread<Void>> waiters = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(3);
+            for (int i = 0; i < 3; i++) {
+                waiters.add(TestThread.run("poller-" + i, () -> {
+                    started.countDown();
+                    for (;;) {
+                        a.tryAcquire(0); // kernel calls back to back, until the handle is closed
+                    }
+                }));
+            }
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            Thread closer = new Thread(a::close);
+            closer.start();
+            closer.join(10_000);
+            assertFalse(closer.isAlive());
+            waiters.forEach(w -> w.joinFailure(IllegalStateException.class));
+        }
+        assertEquals(0, kernel.callsOnDestroyedHandles, "a kernel call used a destroyed handle");
     }
 
     @Test

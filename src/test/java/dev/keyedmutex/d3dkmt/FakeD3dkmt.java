@@ -108,6 +108,9 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
         lock.lock();
         try {
             calls++;
+            if (destroyedLocals.contains(local)) {
+                callsOnDestroyedHandles++;
+            }
             if (timeout100ns != null && timeout100ns > 0) {
                 return NtStatus.INVALID_PARAMETER; // absolute times are not used by the provider
             }
@@ -154,6 +157,9 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
         lock.lock();
         try {
             calls++;
+            if (destroyedLocals.contains(local)) {
+                callsOnDestroyedHandles++;
+            }
             KObject o = byLocal.get(local);
             if (o == null) {
                 return NtStatus.INVALID_PARAMETER;
@@ -187,8 +193,10 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
             calls++;
             KObject o = byLocal.remove(local);
             if (o == null) {
+                callsOnDestroyedHandles += destroyedLocals.contains(local) ? 1 : 0;
                 return NtStatus.INVALID_PARAMETER;
             }
+            destroyedLocals.add(local);
             o.locals.remove(local);
             if (o.ownerThread != null && o.ownerLocal == local) {
                 o.abandoned = true;
@@ -215,6 +223,7 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
         }
         return () -> {
             synchronized (names) {
+                namesWithdrawn++;
                 names.remove(name);
             }
         };
@@ -230,6 +239,15 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
             return ByteBuffer.wrap(r.clone());
         }
     }
+
+    /**
+     * Kernel calls (acquire, release, destroy) made with a local handle after it was destroyed:
+     * on Windows the value may by then name another object. Guarded by lock.
+     */
+    int callsOnDestroyedHandles;
+    private final java.util.Set<Integer> destroyedLocals = new java.util.HashSet<>();
+    /** How many times a published name's closer ran (it closes a Windows handle: once only). */
+    int namesWithdrawn;
 
     /** Tests: write raw bytes under a name (a hostile or foreign record). */
     void plant(String name, byte[] record) {

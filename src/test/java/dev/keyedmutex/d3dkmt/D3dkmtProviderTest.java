@@ -161,6 +161,61 @@ class D3dkmtProviderTest {
         b.close();
     }
 
+    /** A kernel that answers every acquire with one status: success-class statuses other than 0 included. */
+    private static D3dkmtApi answeringAcquireWith(int status) {
+        return new D3dkmtApi() {
+            @Override
+            public int create(long initialKey, byte[] initialBlob, int[] handles) {
+                handles[0] = 0x4000_0082;
+                handles[1] = 0x4000_0080;
+                return NtStatus.SUCCESS;
+            }
+
+            @Override
+            public int open(int globalHandle, int blobSize, int[] local) {
+                return NtStatus.NOT_IMPLEMENTED;
+            }
+
+            @Override
+            public int acquire(int local, long key, Long timeout100ns, byte[] blobOut) {
+                return status;
+            }
+
+            @Override
+            public int release(int local, long nextKey, byte[] blob) {
+                return NtStatus.SUCCESS;
+            }
+
+            @Override
+            public int destroy(int local) {
+                return NtStatus.SUCCESS;
+            }
+        };
+    }
+
+    /** Only STATUS_SUCCESS, exactly 0, means acquired; TIMEOUT, PENDING and ABANDONED do not. */
+    @Test
+    void onlyStatusZeroFromTheKernelMeansAcquired() throws Exception {
+        KeyedMutex timeout = new D3dkmtProvider(answeringAcquireWith(NtStatus.TIMEOUT), kernel).create(null, 0, 0);
+        assertFalse(timeout.tryAcquire(0));
+        assertFalse(timeout.tryAcquire(0, 1, TimeUnit.MILLISECONDS));
+        assertFalse(timeout.isHeldByCurrentThread());
+        timeout.close();
+
+        KeyedMutex pending = new D3dkmtProvider(answeringAcquireWith(NtStatus.PENDING), kernel).create(null, 0, 0);
+        IllegalStateException p = assertThrows(IllegalStateException.class, () -> pending.tryAcquire(0));
+        assertEquals("D3DKMTAcquireKeyedMutex failed: STATUS_PENDING (0x00000103)", p.getMessage());
+        assertFalse(pending.isHeldByCurrentThread());
+        pending.close();
+
+        KeyedMutex abandoned = new D3dkmtProvider(answeringAcquireWith(NtStatus.ABANDONED), kernel).create(null, 0, 0);
+        assertThrows(AbandonedMutexException.class, () -> abandoned.acquire(0));
+        assertFalse(abandoned.isHeldByCurrentThread());
+        assertTrue(abandoned.isAbandoned(), "STATUS_ABANDONED makes the mutex abandoned for good");
+        assertThrows(AbandonedMutexException.class, () -> abandoned.tryAcquire(0));
+        abandoned.close();
+    }
+
     @Test
     void unexpectedStatusesNameTheFunctionTheStatusAndItsValue() {
         D3dkmtApi broken = new D3dkmtApi() {

@@ -12,7 +12,7 @@ import org.openjdk.jcstress.infra.results.I_Result;
 
 /**
  * Hazard: the next holder sees stale or torn data (SPEC 2.3). The writer fills plain fields
- * (long, double, ints, array, reference) under key 0 and releases with key 1; a reader that gets key 1 must see every field
+ * (long, double, ints, array, and a reference to a new multi-field object) under key 0 and releases with key 1; a reader that gets key 1 must see every field
  * whole. -1: the reader came first and did not get the mutex.
  */
 @JCStressTest
@@ -30,7 +30,7 @@ public class QueuedHandOffStress {
     int b;
     int c;
     final int[] array = new int[4];
-    Object ref;
+    Payload ref; // a multi-field object built by the writer, published through this plain field
 
     @Actor
     public void writer() {
@@ -48,7 +48,8 @@ public class QueuedHandOffStress {
 
     boolean complete() {
         return along == 0x1234_5678_9ABC_DEF0L && adouble == Math.PI && a == 1 && b == 2 && c == 3
-                && array[0] == 7 && array[3] == 7 && ref == this;
+                && array[0] == 7 && array[1] == 7 && array[2] == 7 && array[3] == 7
+                && ref != null && ref.isWhole();
     }
 
     void fill() {
@@ -61,6 +62,6 @@ public class QueuedHandOffStress {
         array[1] = 7;
         array[2] = 7;
         array[3] = 7;
-        ref = this;
+        ref = new Payload();
     }
 }

@@ -142,7 +142,11 @@ class D3dkmtProviderTest {
             closer.start();
             closer.join(10_000);
             assertFalse(closer.isAlive());
-            waiters.forEach(w -> w.joinFailure(IllegalStateException.class));
+            for (TestThread<Void> w : waiters) {
+                // Closed, or abandoned by the close (the main thread held it): either may win the race.
+                Throwable t = w.joinFailure();
+                assertTrue(t instanceof IllegalStateException || t instanceof AbandonedMutexException, t.toString());
+            }
         }
         assertEquals(0, kernel.callsOnDestroyedHandles, "a kernel call used a destroyed handle");
     }

@@ -109,7 +109,9 @@ class LocalKeyedMutexTest {
                     victim.join();   // the victim won this race: not the case under test
                     continue attempts;
                 }
-                Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked"); // it looks and loses
+                // Let it look and lose, and go back to sleep (a running victim could win the next race).
+                Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked");
+                victim.awaitBlocked();
             }
             m.release(0);
             assertFalse(m.tryAcquire(0), "after a hand-off request, the release must grant the mutex to the waiter");

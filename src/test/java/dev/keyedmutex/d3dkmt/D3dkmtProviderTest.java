@@ -167,6 +167,11 @@ class D3dkmtProviderTest {
 
     /** A kernel that answers every acquire with one status: success-class statuses other than 0 included. */
     private static D3dkmtApi answeringAcquireWith(int status) {
+        return stubKernel(NtStatus.NOT_IMPLEMENTED, status);
+    }
+
+    /** A kernel whose create and release succeed, and whose open and acquire answer as told. */
+    private static D3dkmtApi stubKernel(int openStatus, int acquireStatus) {
         return new D3dkmtApi() {
             @Override
             public int create(long initialKey, byte[] initialBlob, int[] handles) {
@@ -177,12 +182,12 @@ class D3dkmtProviderTest {
 
             @Override
             public int open(int globalHandle, int blobSize, int[] local) {
-                return NtStatus.NOT_IMPLEMENTED;
+                return openStatus;
             }
 
             @Override
             public int acquire(int local, long key, Long timeout100ns, byte[] blobOut) {
-                return status;
+                return acquireStatus;
             }
 
             @Override
@@ -222,34 +227,7 @@ class D3dkmtProviderTest {
 
     @Test
     void unexpectedStatusesNameTheFunctionTheStatusAndItsValue() {
-        D3dkmtApi broken = new D3dkmtApi() {
-            @Override
-            public int create(long initialKey, byte[] initialBlob, int[] handles) {
-                handles[0] = 0x4000_0042;
-                handles[1] = 0x4000_0040;
-                return NtStatus.SUCCESS;
-            }
-
-            @Override
-            public int open(int globalHandle, int blobSize, int[] local) {
-                return NtStatus.NO_MEMORY;
-            }
-
-            @Override
-            public int acquire(int local, long key, Long timeout100ns, byte[] blobOut) {
-                return NtStatus.DEVICE_REMOVED;
-            }
-
-            @Override
-            public int release(int local, long nextKey, byte[] blob) {
-                return NtStatus.SUCCESS;
-            }
-
-            @Override
-            public int destroy(int local) {
-                return NtStatus.SUCCESS;
-            }
-        };
+        D3dkmtApi broken = stubKernel(NtStatus.NO_MEMORY, NtStatus.DEVICE_REMOVED);
         D3dkmtProvider p = new D3dkmtProvider(broken, kernel);
         KeyedMutex m = p.create(null, 0, 8);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.tryAcquire(0));

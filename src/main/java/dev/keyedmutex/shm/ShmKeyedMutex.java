@@ -220,11 +220,13 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             return false;
         }
         long locked = ShmLayout.lockedBy(s, slot);
+        // Known before the CAS (its first call reads /proc): between the CAS and the end of the
+        // owner record there are only stores, so the record is never missing for long.
+        Procs.Self me = Procs.self();
         if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
             return false;
         }
         HOLDER.setRelease(this, Thread.currentThread());
-        Procs.Self me = Procs.self();
         INTS.set(b, OWNER_PID_OFF, Procs.PID);
         INTS.set(b, OWNER_TID_OFF, me.tid);
         LONGS.set(b, OWNER_PID_START_OFF, Procs.PID_START);

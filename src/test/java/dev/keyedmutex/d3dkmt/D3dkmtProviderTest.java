@@ -109,6 +109,26 @@ class D3dkmtProviderTest {
         a.close();
     }
 
+    /**
+     * A new kernel object that gets the global handle value of a dead one (the kernel reuses them)
+     * starts fresh: the dead one's owner cell, still held by a handle of this process that was
+     * destroyed to abandon it but not closed, is not picked up.
+     */
+    @Test
+    void aNewMutexWithAReusedGlobalHandleIsNotTheOldOne() throws Exception {
+        FakeD3dkmt oldKernel = new FakeD3dkmt();
+        KeyedMutex stale = new D3dkmtProvider(oldKernel, oldKernel).create(null, 0, 0);
+        TestThread.run("ends-holding", () -> stale.acquire(0)).join();
+        assertTrue(stale.isAbandoned(), "its holder ended: abandoned, and its kernel handle destroyed");
+        FakeD3dkmt newKernel = new FakeD3dkmt(); // hands out the same global handle value again
+        KeyedMutex fresh = new D3dkmtProvider(newKernel, newKernel).create(null, 0, 0);
+        assertFalse(fresh.isAbandoned(), "the new mutex inherited the dead one's abandonment");
+        assertTrue(fresh.tryAcquire(0));
+        fresh.release(1);
+        fresh.close();
+        stale.close();
+    }
+
     /** The published name is withdrawn once, by deleteShared or close, whichever comes first. */
     @Test
     void aNameIsWithdrawnExactlyOnce() {

@@ -205,6 +205,41 @@ class ShmTest {
         holder.join();
     }
 
+    /**
+     * close() racing acquires and releases through the same handle never leaves the mutex locked
+     * for good: through another handle it is then free, or abandoned (if the close caught a hold),
+     * within the recordless bound.
+     */
+    @Test
+    void closingAHandleThatOthersAreUsingNeverLeavesTheMutexStuck() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            String name = newName();
+            KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+            KeyedMutex b = track(KeyedMutexes.openShared(name));
+            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
+            List<TestThread<Void>> users = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                users.add(TestThread.run("user-" + t, () -> {
+                    running.countDown();
+                    for (;;) { // until the handle is closed (IllegalStateException) or abandoned
+                        if (a.tryAcquire(0, 1, TimeUnit.MILLISECONDS)) {
+                            a.release(0);
+                        }
+                    }
+                }));
+            }
+            assertTrue(running.await(20, TimeUnit.SECONDS));
+            a.close();
+            users.forEach(u -> u.joinFailure());
+            try {
+                assertTrue(b.tryAcquire(0, 5, TimeUnit.SECONDS), "round " + round + ": the mutex stayed locked after close");
+                b.release(0);
+            } catch (AbandonedMutexException abandonedByTheClose) {
+                assertTrue(b.isAbandoned());
+            }
+        }
+    }
+
     /** Closing a handle while a thread holds through another handle of the same process changes nothing. */
     @Test
     void closingAnIdleHandleLeavesAnotherHandlesHoldAlone() throws Exception {

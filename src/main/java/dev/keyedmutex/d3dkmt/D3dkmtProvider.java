@@ -6,9 +6,12 @@ import dev.keyedmutex.spi.KeyedMutexProvider;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The Windows provider, {@code d3dkmt}: the graphics kernel's own keyed mutex, created without
@@ -44,6 +47,8 @@ public final class D3dkmtProvider implements KeyedMutexProvider {
     public static final String NAME = "d3dkmt";
 
     static final int MAX_CAPACITY = Rendezvous.MAX_CAPACITY;
+    /** How long {@code open} waits for a record whose publisher has created the name but not yet written it. */
+    static final long UNWRITTEN_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final D3dkmtApi fixedApi;
     private final RendezvousStore fixedStore;
@@ -191,11 +196,32 @@ public final class D3dkmtProvider implements KeyedMutexProvider {
         KeyedMutexes.checkName(name);
         Rendezvous r;
         try {
-            r = Rendezvous.decode(store().read(name));
+            r = Rendezvous.decode(readWritten(name));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open shared keyed mutex '" + name + "': " + e.getMessage(), e);
         }
         return openHandle(r.globalHandle, r.capacity, "d3dkmt keyed mutex '" + name + "'");
+    }
+
+    /**
+     * Reads the record under a name, waiting up to {@link #UNWRITTEN_WAIT_NANOS} while it is still
+     * unwritten: the name becomes visible a moment before its creator writes the record.
+     */
+    private ByteBuffer readWritten(String name) throws IOException {
+        RendezvousStore s = store();
+        long start = System.nanoTime();
+        for (;;) {
+            ByteBuffer record = s.read(name);
+            if (!Rendezvous.isUnwritten(record)) {
+                return record;
+            }
+            if (System.nanoTime() - start >= UNWRITTEN_WAIT_NANOS) {
+                throw new IOException("the record under the name is still unwritten (magic 0) after "
+                        + TimeUnit.NANOSECONDS.toMillis(UNWRITTEN_WAIT_NANOS)
+                        + " ms: it was not created by this library, or its creator stopped while publishing it");
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
     }
 
     /**

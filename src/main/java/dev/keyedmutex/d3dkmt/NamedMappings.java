@@ -6,6 +6,7 @@ import com.sun.jna.Pointer;
 import com.sun.jna.WString;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -70,7 +71,11 @@ final class NamedMappings implements RendezvousStore {
             closeHandle.invokeInt(new Object[] {handle});
             throw new IOException("MapViewOfFile failed for " + objectName(name) + ": error " + Native.getLastError());
         }
-        view.write(0, record, 0, record.length);
+        // The name is visible (zero-filled) already: the magic goes last, so that a reader who sees
+        // it sees the whole record (Rendezvous). The fence orders the two native stores on any CPU.
+        view.write(8, record, 8, record.length - 8);
+        VarHandle.fullFence();
+        view.write(0, record, 0, 8);
         unmapViewOfFile.invokeInt(new Object[] {view});
         return () -> closeHandle.invokeInt(new Object[] {handle});
     }
@@ -92,7 +97,12 @@ final class NamedMappings implements RendezvousStore {
                 throw new IOException("MapViewOfFile failed for " + objectName(name) + ": error " + Native.getLastError());
             }
             try {
-                return ByteBuffer.wrap(view.getByteArray(0, Rendezvous.SIZE));
+                // The magic first, then the rest (the publisher's order reversed, see Rendezvous).
+                byte[] record = new byte[Rendezvous.SIZE];
+                view.read(0, record, 0, 8);
+                VarHandle.fullFence();
+                view.read(8, record, 8, Rendezvous.SIZE - 8);
+                return ByteBuffer.wrap(record);
             } finally {
                 unmapViewOfFile.invokeInt(new Object[] {view});
             }

@@ -18,6 +18,12 @@ import java.nio.ByteOrder;
  *  24  8  reserved (0)
  * </pre>
  * {@link #decode} checks everything before the handle is used.
+ *
+ * <p>Publishing is not atomic: the name exists (as a zero-filled mapping) before its record is
+ * written. So the publisher writes bytes 8..31 first and the magic last, with a fence between, and
+ * a reader reads the magic first, then (after a fence) the rest: a reader that sees the magic sees
+ * the whole record. A magic of 0 means "not written yet" ({@link #isUnwritten}); the opener waits
+ * a bounded time for it.
  */
 final class Rendezvous {
 
@@ -40,6 +46,12 @@ final class Rendezvous {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, globalHandle).putInt(16, capacity).putInt(20, creatorPid);
         return b.array();
+    }
+
+    /** Whether a record is still the zero-filled mapping its publisher has not yet written. */
+    static boolean isUnwritten(ByteBuffer record) {
+        ByteBuffer b = record.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return b.remaining() >= 8 && b.getLong(b.position()) == 0L;
     }
 
     /**

@@ -80,13 +80,38 @@ class D3dkmtProviderTest {
 
     @Test
     void aForeignOrHostileRecordIsRefusedClearly() {
-        kernel.plant("bad", new byte[32]);
+        byte[] foreign = new byte[32];
+        foreign[0] = 'X';
+        kernel.plant("bad", foreign);
         UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> provider.open("bad"));
         assertTrue(e.getMessage().contains("magic"), e.getMessage());
         kernel.plant("gone", new Rendezvous(0x4000_7fc2, 0, 1).encode()); // a global handle the kernel does not know
         UncheckedIOException gone = assertThrows(UncheckedIOException.class, () -> provider.open("gone"));
         assertTrue(gone.getMessage().contains("STATUS_INVALID_PARAMETER (0xC000000D)"), gone.getMessage());
         assertThrows(IllegalArgumentException.class, () -> provider.open("../x"));
+    }
+
+    /** The name exists a moment before its record is written: open waits for the record. */
+    @Test
+    void openWaitsForARecordStillBeingWritten() throws Exception {
+        KeyedMutex a = provider.create("fresh", 3, 0);
+        kernel.unwrittenFor("fresh", 3);
+        KeyedMutex b = provider.open("fresh");
+        assertTrue(b.tryAcquire(3), "opened the mutex the record names");
+        b.release(4);
+        b.close();
+        a.close();
+    }
+
+    /** A record that stays zero is refused after the bounded wait, with a message saying so. */
+    @Test
+    void aRecordThatStaysUnwrittenIsRefusedAfterABoundedWait() {
+        kernel.plant("stuck", new byte[32]);
+        long start = System.nanoTime();
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> provider.open("stuck"));
+        long waited = System.nanoTime() - start;
+        assertTrue(e.getMessage().contains("still unwritten (magic 0)"), e.getMessage());
+        assertTrue(waited >= D3dkmtProvider.UNWRITTEN_WAIT_NANOS, "gave up after " + waited + " ns");
     }
 
     /** SPEC 2.12: ownership belongs to the thread, so it may release through another handle. */

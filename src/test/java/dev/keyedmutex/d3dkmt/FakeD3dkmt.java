@@ -27,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>destroying a local handle that owns the mutex abandons it: every acquire then returns
  *       STATUS_ABANDONED, for good (Wine also returns it from release);</li>
  *   <li>private data: a fixed-size blob set at create; open-2 with a size other than 0 or the
- *       stored one is refused; acquire-2 copies it out, release-2 replaces it.</li>
+ *       stored one is refused; acquire-2 copies it out, release-2 replaces it, and either refuses
+ *       a buffer of any size but the stored one (the rule Open2 follows; stricter than needed, so
+ *       that a provider passing a wrong size fails here).</li>
  * </ul>
  * Waits on a handle that is destroyed meanwhile return STATUS_INVALID_PARAMETER.
  */
@@ -119,6 +121,9 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
                 if (o == null) {
                     return NtStatus.INVALID_PARAMETER;
                 }
+                if (blobOut != null && blobOut.length != (o.blob == null ? 0 : o.blob.length)) {
+                    return NtStatus.INVALID_PARAMETER; // strict, like Open2: a buffer of any other size is refused
+                }
                 if (o.abandoned) {
                     return NtStatus.ABANDONED;
                 }
@@ -126,7 +131,7 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
                     o.ownerThread = Thread.currentThread();
                     o.ownerLocal = local;
                     if (blobOut != null && o.blob != null) {
-                        System.arraycopy(o.blob, 0, blobOut, 0, Math.min(blobOut.length, o.blob.length));
+                        System.arraycopy(o.blob, 0, blobOut, 0, o.blob.length);
                     }
                     return NtStatus.SUCCESS;
                 }
@@ -171,7 +176,7 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
                 return NtStatus.INVALID_PARAMETER;
             }
             if (blob != null) {
-                if (o.blob != null && blob.length != o.blob.length) {
+                if (blob.length != (o.blob == null ? 0 : o.blob.length)) {
                     return NtStatus.INVALID_PARAMETER;
                 }
                 o.blob = blob.clone();
@@ -236,6 +241,11 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
             if (r == null) {
                 throw new NoSuchFileException(NamedMappings.objectName(name));
             }
+            Integer unwritten = unwrittenReads.get(name);
+            if (unwritten != null && unwritten > 0) {
+                unwrittenReads.put(name, unwritten - 1);
+                return ByteBuffer.wrap(new byte[r.length]); // what Windows shows before the publisher writes
+            }
             return ByteBuffer.wrap(r.clone());
         }
     }
@@ -248,6 +258,16 @@ final class FakeD3dkmt implements D3dkmtApi, RendezvousStore {
     private final java.util.Set<Integer> destroyedLocals = new java.util.HashSet<>();
     /** How many times a published name's closer ran (it closes a Windows handle: once only). */
     int namesWithdrawn;
+
+    /** Guarded by names: how many more reads of a name see it still zero-filled (created, not yet written). */
+    private final java.util.Map<String, Integer> unwrittenReads = new java.util.HashMap<>();
+
+    /** Tests: the next {@code reads} reads of a name see it created but not yet written. */
+    void unwrittenFor(String name, int reads) {
+        synchronized (names) {
+            unwrittenReads.put(name, reads);
+        }
+    }
 
     /** Tests: write raw bytes under a name (a hostile or foreign record). */
     void plant(String name, byte[] record) {

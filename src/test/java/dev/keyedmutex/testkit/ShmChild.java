@@ -1,6 +1,5 @@
 package dev.keyedmutex.testkit;
 
-import dev.keyedmutex.AbandonedMutexException;
 import dev.keyedmutex.KeyedMutex;
 import dev.keyedmutex.KeyedMutexes;
 
@@ -114,17 +113,6 @@ public final class ShmChild {
         System.out.flush();
         while (System.in.read() >= 0) {
             // live on until the parent closes our stdin or kills us
-        }
-    }
-
-    /** For tests that expect abandonment from here: acquire and report how it ended. */
-    static String tryAndReport(KeyedMutex m, long key) {
-        try {
-            return m.tryAcquire(key, 5, TimeUnit.SECONDS) ? "ACQUIRED" : "TIMEOUT";
-        } catch (AbandonedMutexException e) {
-            return "ABANDONED";
-        } catch (InterruptedException e) {
-            return "INTERRUPTED";
         }
     }
 }

@@ -56,6 +56,10 @@ public class FastPathAnatomyBench {
     Thread owner;
     volatile int queued;
     int counter;
+    /** 7-9: the free state the last release left, as the releaser saw it (a guess for a CAS). */
+    long freeGuess;
+    /** 8-9: the locked state the holder installed (its expected value for unlocking). */
+    long heldState;
 
     /** 1. One CAS, one release store: the CAS spin lock anchor. */
     @Benchmark
@@ -141,6 +145,56 @@ public class FastPathAnatomyBench {
         }
         if (queued != 0) {
             throw new IllegalStateException();
+        }
+    }
+
+    /** 7. As 4, but the CAS expects the free state the last release left (no load of the state first). */
+    @Benchmark
+    public void s7GuessedCasGetAndAdd() {
+        long e = freeGuess;
+        if (!STATE.compareAndSet(this, e, (e + VERSION_UNIT) | LOCKED)) {
+            long s = state;
+            if ((s & LOCKED) != 0 || !STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
+                throw new IllegalStateException();
+            }
+        }
+        counter++;
+        freeGuess = (long) STATE.getAndAdd(this, -LOCKED) - LOCKED;
+    }
+
+    /** 8. As 4, but unlocking with a CAS from the locked state the holder installed. */
+    @Benchmark
+    public void s8ReadCasCasUnlock() {
+        long s = state;
+        long locked = (s + VERSION_UNIT) | LOCKED;
+        if ((s & LOCKED) != 0 || !STATE.compareAndSet(this, s, locked)) {
+            throw new IllegalStateException();
+        }
+        heldState = locked;
+        counter++;
+        long h = heldState;
+        if (!STATE.compareAndSet(this, h, h - LOCKED)) {
+            STATE.getAndAdd(this, -LOCKED);
+        }
+    }
+
+    /** 9. Both: the acquire CAS expects the guessed free state, the unlock CAS the installed one. */
+    @Benchmark
+    public void s9GuessedCasCasUnlock() {
+        long e = freeGuess;
+        long locked = (e + VERSION_UNIT) | LOCKED;
+        if (!STATE.compareAndSet(this, e, locked)) {
+            long s = state;
+            locked = (s + VERSION_UNIT) | LOCKED;
+            if ((s & LOCKED) != 0 || !STATE.compareAndSet(this, s, locked)) {
+                throw new IllegalStateException();
+            }
+        }
+        counter++;
+        if (STATE.compareAndSet(this, locked, locked - LOCKED)) {
+            freeGuess = locked - LOCKED;
+        } else {
+            freeGuess = (long) STATE.getAndAdd(this, -LOCKED) - LOCKED;
         }
     }
 }

@@ -12,7 +12,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 /**
  * Hazard: an acquirer of key 1 admitted while the key is not 1 (SPEC 2.2), KeyedMutex, fair. One actor
  * moves the mutex 0 -> 1, then waits up to 1 ms for key 1 and moves it back to 0; the other waits
- * up to 50 us for key 1 and, once in, reads the key: it must be 1. Afterwards the mutex is free
+ * up to 10 us for key 1 and, once in, reads the key: it must be 1. Afterwards the mutex is free
  * with the key its last holder left. (Two actors: jcstress runs no more actors than CPUs.)
  * Fair only: if both threads stall for about 1 ms just as the intruder gives up, the owner's wait
  * can run out while the intruder's cancelled entry is still queued ahead of it (the fair policy
@@ -50,7 +50,7 @@ public class FairKeyGatingRaceStress {
     @Actor
     public void intruder(III_Result r) {
         int v = 0;
-        if (s.tryAcquireNanos(1, 50_000L)) {
+        if (s.tryAcquireNanos(1, 10_000L)) {
             v = s.m.key() == 1 ? 1 : -1;
             s.release(1);
         }

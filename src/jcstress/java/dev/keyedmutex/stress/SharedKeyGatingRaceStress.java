@@ -45,7 +45,7 @@ public class SharedKeyGatingRaceStress {
     @Actor
     public void intruder(III_Result r) {
         int v = 0;
-        if (intruder.tryAcquireNanos(1, 50_000L)) {
+        if (intruder.tryAcquireNanos(1, 10_000L)) {
             v = intruder.m.key() == 1 ? 1 : -1;
             intruder.release(1);
         }

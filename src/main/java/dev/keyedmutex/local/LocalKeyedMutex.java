@@ -24,6 +24,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   owner  (release/acquire) the holding thread; written only by that thread itself:
  *                            to itself right after it became the holder, to null right before
  *                            it lets go; null while a hand-off is in flight
+ *   freeGuess (release/acquire) the unlocked state the last getAndAdd release left (or 0):
+ *                            a guess for the fast path's CAS, written by releasers only
  *   data, dataLength (plain) private data, written only by the holder
  *   waiters                  per-key FIFO lists of Node, guarded by the internal lock wl;
  *                            queued / handoffs (volatile) count the linked nodes / the linked
@@ -45,6 +47,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * The version changes on every CAS that locks, so an acquirer that read {@code state == s}
  * (unlocked) and then {@code key == k} knows, if its CAS from {@code s} succeeds, that nobody
  * locked in between: the key it read was the key of that unlocked state (no ABA).
+ *
+ * <p>The fast path first tries a CAS from {@code freeGuess} without reading {@code state}: on
+ * x86, a load of {@code state} right after the previous locked RMW of it, feeding the CAS, cost
+ * about 8 ns per uncontended pair (measured, docs/measurements.md). It is the same argument with
+ * the guess in place of the read: the releaser of {@code e} wrote the key, then {@code state}
+ * (getAndAdd), then {@code freeGuess = e} (release); an acquirer that reads {@code freeGuess == e}
+ * (acquire) and then the key sees that key or a later one, and a later key implies a later lock,
+ * so a later version, so its CAS from {@code e} fails. Versions only grow, so a stale guess never
+ * matches again. A failed guess falls back to the read-and-CAS loop.
  *
  * <h2>Who waits how</h2>
  * Uncontended: one CAS to acquire, one getAndAdd to release, no allocation, no system call; the
@@ -145,6 +156,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     private static final VarHandle STATE;
     private static final VarHandle KEY;
     private static final VarHandle OWNER;
+    private static final VarHandle FREE_GUESS;
     private static final VarHandle STATUS;
 
     static {
@@ -152,6 +164,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(LocalKeyedMutex.class, "state", long.class);
             KEY = l.findVarHandle(LocalKeyedMutex.class, "key", long.class);
+            FREE_GUESS = l.findVarHandle(LocalKeyedMutex.class, "freeGuess", long.class);
             OWNER = l.findVarHandle(LocalKeyedMutex.class, "owner", Thread.class);
             STATUS = l.findVarHandle(Node.class, "status", int.class);
         } catch (ReflectiveOperationException e) {
@@ -162,6 +175,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     private volatile long state;
     @SuppressWarnings("unused") // accessed through KEY
     private long key;
+    @SuppressWarnings("unused") // accessed through FREE_GUESS
+    private long freeGuess;
     @SuppressWarnings("unused") // accessed through OWNER
     private Thread owner;
 
@@ -213,6 +228,14 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
 
     /** The fast path: one CAS if the mutex is free with key k (and, fair, nobody queued). */
     private boolean tryLock(long k, boolean barge) {
+        // First from the guess, without a load of state (see "State" in the class comment).
+        long e = (long) FREE_GUESS.getAcquire(this);
+        if ((e & (LOCKED | ABANDONED | CLOSED)) == 0 && (long) KEY.getOpaque(this) == k
+                && (!fair || barge || queued == 0)
+                && STATE.compareAndSet(this, e, (e + VERSION_UNIT) | LOCKED)) {
+            OWNER.setRelease(this, Thread.currentThread());
+            return true;
+        }
         for (;;) {
             long s = state;
             if ((s & (LOCKED | ABANDONED | CLOSED)) != 0 || (long) KEY.getOpaque(this) != k
@@ -408,11 +431,13 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     /** A queued waiter that saw the mutex free with its key tries to take it. */
     private boolean selfAcquire(Node node, long s) {
         if (fair) {
-            // Only the head of its key's list may take it; decided under wl, which the grant
-            // path holds too.
+            // Only the first WAITING node of its key's list may take it; decided under wl, which
+            // the grant path holds too. Cancelled nodes ahead do not count: their threads have
+            // given up and unlink themselves, maybe only after a stall, which must not hold this
+            // one back (the grant path skips them too).
             wl.lock();
             try {
-                if (node.prev != null || node.queue == null
+                if (node.queue == null || hasWaitingPredecessor(node)
                         || !STATE.compareAndSet(this, s, (s + VERSION_UNIT) | LOCKED)) {
                     return false;
                 }
@@ -436,10 +461,27 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         return true;
     }
 
+    /** Under wl: whether a node ahead of this one in its key's list still waits. */
+    private static boolean hasWaitingPredecessor(Node node) {
+        for (Node p = node.prev; p != null; p = p.prev) {
+            if (p.status == Node.WAITING) {
+                return true; // granted nodes are unlinked at once, so the others are cancelled
+            }
+        }
+        return false;
+    }
+
+    /** Tests only (LocalProbe): runs in cancel() between the CAS to CANCELLED and the unlink. */
+    static volatile Runnable afterCancelForTests;
+
     /** @return true if the node was cancelled; false if it had been granted the mutex */
     private boolean cancel(Node node) {
         if (!STATUS.compareAndSet(node, Node.WAITING, Node.CANCELLED)) {
             return false;
+        }
+        Runnable hook = afterCancelForTests;
+        if (hook != null) {
+            hook.run();
         }
         wl.lock();
         try {
@@ -499,7 +541,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
      * read-then-CAS loop costs a second trip for the cache line under contention.
      */
     private void unlockState() {
-        STATE.getAndAdd(this, -LOCKED);
+        long was = (long) STATE.getAndAdd(this, -LOCKED);
+        FREE_GUESS.setRelease(this, was - LOCKED);
     }
 
     /**

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Timeout;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -278,5 +280,51 @@ class LocalKeyedMutexTest {
     @Test
     void abandonmentSliceIsWithinTheDocumentedBound() {
         assertTrue(LocalKeyedMutex.ABANDON_CHECK_NANOS <= TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
+    /**
+     * Fair: a waiter that finds the mutex free with its key takes it even while a cancelled
+     * waiter ahead of it has not yet unlinked itself (here, held in cancel() by a latch). Before,
+     * it waited for that thread's unlink, however long that thread stalled.
+     */
+    @Test
+    void aFairWaiterIsNotHeldBackByACancelledWaiterAheadOfIt() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, true);
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        AtomicReference<Thread> stalled = new AtomicReference<>();
+        LocalKeyedMutex.afterCancelForTests = () -> {
+            if (Thread.currentThread() == stalled.get()) {
+                cancelled.countDown();
+                try {
+                    letGo.await(30, TimeUnit.SECONDS); // stall between cancelling and unlinking
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try {
+            m.acquire(0);
+            TestThread<Boolean> giveUp = TestThread.start("gives-up", () -> {
+                stalled.set(Thread.currentThread());
+                return m.tryAcquire(1, 20, TimeUnit.MILLISECONDS);
+            });
+            assertTrue(cancelled.await(20, TimeUnit.SECONDS), "the first waiter timed out and cancelled");
+            m.release(1);                  // skips the cancelled node: free with key 1, node still linked
+            assertEquals(1, m.queueLength(), "the cancelled node is still linked");
+            TestThread<Void> next = TestThread.run("next", () -> {
+                m.acquire(1);
+                m.release(2);
+            });
+            next.join();                   // bounded (TestThread.LONG): hung here before the fix
+            assertEquals(2, m.key());
+            letGo.countDown();
+            assertFalse(giveUp.join(), "the cancelled waiter did not get the mutex");
+            assertEquals(0, m.queueLength());
+        } finally {
+            LocalKeyedMutex.afterCancelForTests = null;
+            letGo.countDown();
+            m.close();
+        }
     }
 }

@@ -471,7 +471,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         return false;
     }
 
-    /** Tests only (LocalProbe): runs in cancel() between the CAS to CANCELLED and the unlink. */
+    /** Tests only (LocalKeyedMutexTest): runs in cancel() between the CAS to CANCELLED and the unlink. */
     static volatile Runnable afterCancelForTests;
 
     /** @return true if the node was cancelled; false if it had been granted the mutex */

@@ -54,6 +54,9 @@ final class NamedMappings implements RendezvousStore {
 
     @Override
     public AutoCloseable publish(String name, byte[] record) throws IOException {
+        if (record.length != Rendezvous.SIZE) { // the native writes below assume the whole record
+            throw new IllegalArgumentException("a rendezvous record is " + Rendezvous.SIZE + " bytes, not " + record.length);
+        }
         Native.setLastError(0); // CreateFileMappingW reports "already exists" only through the last error
         Pointer handle = (Pointer) createFileMapping.invoke(Pointer.class, new Object[] {INVALID_HANDLE_VALUE, null,
             PAGE_READWRITE, 0, record.length, new WString(objectName(name))});

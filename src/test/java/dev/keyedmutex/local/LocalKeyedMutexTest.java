@@ -327,4 +327,36 @@ class LocalKeyedMutexTest {
             m.close();
         }
     }
+
+    /**
+     * The fast path's guess (the free state the last release left) says "free, key 1" while
+     * another thread holds the mutex with key 1: the CAS from that stale guess must fail, for
+     * tryAcquire (which barges) as for acquire's fast path.
+     */
+    @Test
+    void aStaleGuessOfTheFreeStateNeverAdmitsWhileTheMutexIsHeld() throws Exception {
+        for (boolean fair : new boolean[] {false, true}) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, fair);
+            m.acquire(0);
+            m.release(1);                         // the guess: free with key 1
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            TestThread<Void> holder = TestThread.run("holder", () -> {
+                m.acquire(1);                     // takes it through the guess; key stays 1
+                holding.countDown();
+                assertTrue(letGo.await(20, TimeUnit.SECONDS));
+                m.release(2);
+            });
+            assertTrue(holding.await(20, TimeUnit.SECONDS));
+            assertEquals(1, m.key());
+            assertFalse(m.tryAcquire(1), "fair=" + fair + ": admitted while another thread holds the mutex");
+            assertFalse(m.tryAcquire(1, 1, TimeUnit.MILLISECONDS), "fair=" + fair + ": timed, admitted while held");
+            letGo.countDown();
+            holder.join();
+            assertEquals(2, m.key());
+            assertTrue(m.tryAcquire(2), "the next free state is taken again");
+            m.release(2);
+            m.close();
+        }
+    }
 }

@@ -35,6 +35,21 @@ import static dev.keyedmutex.shm.ShmLayout.STATE_OFF;
  * provider, an acquirer reads STATE (unlocked, version v), then KEY, then CASes STATE from that
  * value to LOCKED|slot|v+1: if the CAS succeeds nobody locked in between, so the key it read was
  * right, and the holding process is on record from that instant.
+ *
+ * <p>Two guesses spare the fast path its loads of STATE (on x86, a load of a word right after a
+ * locked instruction on it, feeding the next CAS, costs several nanoseconds; docs/measurements.md):
+ * <ul>
+ *   <li>An acquirer first tries a CAS from {@code freeGuess}, the unlocked STATE the last release
+ *       through this handle left (0 before any: a fresh region's STATE). It is the argument above
+ *       with the guess in place of the read: that releaser wrote KEY, then STATE, then
+ *       {@code freeGuess} (release); an acquirer that reads the guess (acquire) and then KEY sees
+ *       that key or a later one, and a later key implies a later lock, by any process, so a later
+ *       version, so its CAS from the guess fails. Versions only grow (56 bits): a stale guess
+ *       never matches again. A failed guess falls back to reading STATE.</li>
+ *   <li>The holder releases by a CAS from {@code held}, the STATE its own locking CAS wrote
+ *       (only the holder reads or writes it); if another process marked the mutex abandoned
+ *       meanwhile, that CAS fails and the release reads STATE.</li>
+ * </ul>
  * <pre>
  *   UNLOCKED(v) --CAS by an acquirer with KEY == k----&gt; LOCKED(slot, v+1), then the owner record
  *   LOCKED(v)   --holder: clear owner record, KEY=next, CAS--&gt; UNLOCKED(v)
@@ -97,10 +112,13 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     static final long CLOSE_RECORD_WAIT_NANOS = 100_000_000L;
 
     private static final java.lang.invoke.VarHandle HOLDER;
+    private static final java.lang.invoke.VarHandle FREE_GUESS;
 
     static {
         try {
-            HOLDER = java.lang.invoke.MethodHandles.lookup().findVarHandle(ShmKeyedMutex.class, "holder", Thread.class);
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            HOLDER = l.findVarHandle(ShmKeyedMutex.class, "holder", Thread.class);
+            FREE_GUESS = l.findVarHandle(ShmKeyedMutex.class, "freeGuess", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -120,6 +138,20 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
      */
     @SuppressWarnings("unused") // accessed through HOLDER
     private Thread holder;
+    /** The unlocked STATE the last release through this handle left, or 0 (release/acquire). */
+    @SuppressWarnings("unused") // accessed through FREE_GUESS
+    private long freeGuess;
+    /**
+     * The STATE the last locking CAS through this handle wrote: written by that holder before
+     * HOLDER (release); read by the holder at release and by close() after HOLDER (acquire).
+     */
+    private long held;
+    /**
+     * The identity of the thread that last took the mutex through this handle: spares a
+     * ThreadLocal lookup per acquire. Racy, but Self is immutable and is checked against the
+     * current thread's id (never reused within a JVM) before use.
+     */
+    private Procs.Self lastSelf;
     /** The locked STATE last seen without an owner record, and since when (racy heuristics). */
     private volatile long recordlessState;
     private volatile long recordlessSince;
@@ -213,19 +245,28 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         return grab(k);
     }
 
-    /** One CAS if the mutex is free with key k; writes the owner record on success. */
+    /**
+     * One CAS if the mutex is free with key k (two if the guess is stale); writes the owner
+     * record on success.
+     */
     private boolean grab(long k) {
-        long s = state();
-        if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k) {
-            return false;
-        }
-        long locked = ShmLayout.lockedBy(s, slot);
         // Known before the CAS (its first call reads /proc): between the CAS and the end of the
         // owner record there are only stores, so the record is never missing for long.
-        Procs.Self me = Procs.self();
-        if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
-            return false;
+        Procs.Self me = self();
+        // First from the guess, without a load of STATE (see the class comment).
+        long s = (long) FREE_GUESS.getAcquire(this);
+        long locked = ShmLayout.lockedBy(s, slot);
+        if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k || !LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
+            s = state();
+            if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k) {
+                return false;
+            }
+            locked = ShmLayout.lockedBy(s, slot);
+            if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
+                return false;
+            }
         }
+        held = locked;
         HOLDER.setRelease(this, Thread.currentThread());
         INTS.set(b, OWNER_PID_OFF, Procs.PID);
         INTS.set(b, OWNER_TID_OFF, me.tid);
@@ -244,6 +285,16 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             throw closedException();
         }
         return true;
+    }
+
+    /** The current thread's identity: {@link #lastSelf} if it is this thread's, else looked up. */
+    private Procs.Self self() {
+        Procs.Self me = lastSelf;
+        if (me == null || me.javaTid != Thread.currentThread().getId()) {
+            me = Procs.self();
+            lastSelf = me;
+        }
+        return me;
     }
 
     private boolean tryOnce(long k) {
@@ -464,15 +515,14 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         HOLDER.setRelease(this, null);
         LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
         LONGS.setOpaque(b, KEY_OFF, nextKey);
-        for (;;) {
-            long s = state();
+        long s = held; // the state this thread locked; the CAS fails only if marked abandoned since
+        while (!LONGS.compareAndSet(b, STATE_OFF, s, s & ~LOCKED)) {
+            s = state();
             if ((s & ABANDONED) != 0) {
                 return; // marked abandoned meanwhile (only a misbehaving process could): final
             }
-            if (LONGS.compareAndSet(b, STATE_OFF, s, s & ~LOCKED)) {
-                break;
-            }
         }
+        FREE_GUESS.setRelease(this, s & ~LOCKED);
         wakeBucketOf(nextKey);
     }
 
@@ -534,10 +584,13 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             }
             Thread.yield();
         }
-        // The record of s is complete, and was written after HOLDER (release/acquire).
+        // The record of s is complete, and was written after HOLDER and held (release/acquire).
+        // held == s: this handle's own CAS locked s. A HOLDER left behind by a thread that
+        // released through another handle of this process names an earlier state.
         Thread h = (Thread) HOLDER.getAcquire(this);
         long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
-        return h != null && h.getId() == javaTid && (int) INTS.get(b, OWNER_PID_OFF) == Procs.PID && state() == s ? s : 0L;
+        return h != null && held == s && h.getId() == javaTid && (int) INTS.get(b, OWNER_PID_OFF) == Procs.PID
+                && state() == s ? s : 0L;
     }
 
     // ================================================================ snapshots

@@ -254,6 +254,59 @@ class ShmTest {
         a.release(2);
     }
 
+    /**
+     * A thread that took the mutex through one handle and released it through another leaves the
+     * first handle's record of its holder behind; closing that handle later, while the thread
+     * holds through the second, must not abandon the mutex.
+     */
+    @Test
+    void closingAHandleAfterItsHolderReleasedThroughAnotherLeavesALaterHoldAlone() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        a.acquire(0);
+        b.release(1); // released through b: a's own record of its holder is now stale
+        b.acquire(1);
+        a.close();
+        assertFalse(b.isAbandoned(), "closing a handle that does not hold the mutex abandoned it");
+        b.release(2);
+        assertTrue(b.tryAcquire(2));
+        b.release(3);
+    }
+
+    /**
+     * The fast path's guess of the free state (the state the handle's last release left) goes stale
+     * as soon as another handle locks: it must then never admit, and once the mutex is free again
+     * with the key, the acquire must still succeed.
+     */
+    @Test
+    void aStaleGuessOfTheFreeStateNeverAdmitsWhileAnotherHandleHolds() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 1, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        a.acquire(1);
+        a.release(1); // a's guess: free, key 1, this version
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
+        TestThread<Void> holder = TestThread.run("holder", () -> {
+            b.acquire(1); // key stays 1: only the version tells the guess from the truth
+            held.countDown();
+            assertTrue(checked.await(20, TimeUnit.SECONDS));
+            b.release(1);
+        });
+        assertTrue(held.await(20, TimeUnit.SECONDS));
+        try {
+            assertFalse(a.tryAcquire(1), "a stale guess admitted a second holder");
+            assertFalse(a.isHeldByCurrentThread());
+        } finally {
+            checked.countDown();
+        }
+        holder.join();
+        assertTrue(a.tryAcquire(1), "free with key 1 again, but the stale guess was not followed by a read");
+        a.release(2);
+        assertEquals(2, b.key());
+    }
+
     /** Writes a locked STATE naming {@code slot} straight into the region (as a damaged or foreign writer could). */
     private static void lockInRegion(String name, int slot, long slotValueOrMinusOne) throws IOException {
         try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ, StandardOpenOption.WRITE)) {

@@ -44,8 +44,10 @@ import static dev.keyedmutex.shm.ShmLayout.STATE_OFF;
  *       with the guess in place of the read: that releaser wrote KEY, then STATE, then
  *       {@code freeGuess} (release); an acquirer that reads the guess (acquire) and then KEY sees
  *       that key or a later one, and a later key implies a later lock, by any process, so a later
- *       version, so its CAS from the guess fails. Versions only grow (56 bits): a stale guess
- *       never matches again. A failed guess falls back to reading STATE.</li>
+ *       version, so its CAS from the guess fails. Versions only grow (56 bits; even an acquire
+ *       that gives the mutex back to a closing handle unlocks at the new version, and it writes
+ *       no KEY): each unlocked STATE is tied to one KEY, and a stale guess never matches again.
+ *       A failed guess falls back to reading STATE.</li>
  *   <li>The holder releases by a CAS from {@code held}, the STATE its own locking CAS wrote
  *       (only the holder reads or writes it); if another process marked the mutex abandoned
  *       meanwhile, that CAS fails and the release reads STATE.</li>
@@ -134,7 +136,9 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     private volatile boolean closed;
     /**
      * The thread holding the mutex through this handle, or null: set after the locking CAS, cleared
-     * before the unlocking one; close() reads it to tell its own holder from another handle's.
+     * before the unlocking one if that release goes through this handle too (a holder may release
+     * through another handle of the mutex, which leaves this one stale: close() therefore also
+     * compares {@link #held}); close() reads it to tell its own holder from another handle's.
      */
     @SuppressWarnings("unused") // accessed through HOLDER
     private Thread holder;
@@ -149,7 +153,8 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     /**
      * The identity of the thread that last took the mutex through this handle: spares a
      * ThreadLocal lookup per acquire. Racy, but Self is immutable and is checked against the
-     * current thread's id (never reused within a JVM) before use.
+     * current thread's id before use (OpenJDK counts thread ids up and never reuses one; the
+     * owner record and Procs rely on that too).
      */
     private Procs.Self lastSelf;
     /** The locked STATE last seen without an owner record, and since when (racy heuristics). */
@@ -276,10 +281,13 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         LONGS.setRelease(b, OWNER_VERSION_OFF, locked);
         if (closed) {
             // Closed while we were taking it: the mapping may already be anonymous memory. Give
-            // back what we took (harmless if it was) and report the closed handle.
+            // back what we took (harmless if it was) and report the closed handle. The version
+            // stays the new one: were it restored, another thread of this process could lock
+            // the very same STATE again through another handle, and the close() racing us would
+            // take that hold for ours and abandon it.
             HOLDER.setRelease(this, null);
             LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
-            if (LONGS.compareAndSet(b, STATE_OFF, locked, s)) {
+            if (LONGS.compareAndSet(b, STATE_OFF, locked, locked & ~LOCKED)) {
                 wakeBucketOf(k);
             }
             throw closedException();
@@ -515,7 +523,9 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         HOLDER.setRelease(this, null);
         LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
         LONGS.setOpaque(b, KEY_OFF, nextKey);
-        long s = held; // the state this thread locked; the CAS fails only if marked abandoned since
+        // From the state this thread locked; the CAS fails if the mutex was marked abandoned since
+        // or if this thread took it through another handle (then held is stale).
+        long s = held;
         while (!LONGS.compareAndSet(b, STATE_OFF, s, s & ~LOCKED)) {
             s = state();
             if ((s & ABANDONED) != 0) {

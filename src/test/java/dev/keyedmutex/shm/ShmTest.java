@@ -275,6 +275,41 @@ class ShmTest {
     }
 
     /**
+     * An acquire that finds its handle closed after its locking CAS gives the mutex back at the new
+     * version, never at the state it found: else another thread of the process could lock that
+     * same state again through another handle, and the close() racing the acquire would take that
+     * hold for the closing handle's own and abandon it. (The close is simulated by setting the
+     * handle's flag alone, so the mapping stays real and the give-back is visible in the file.)
+     */
+    @Test
+    void anAcquireThatFindsItsHandleClosedGivesTheMutexBackAtANewVersion() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 3, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        java.lang.reflect.Field closed = ShmKeyedMutex.class.getDeclaredField("closed");
+        closed.setAccessible(true);
+        long before = stateInRegion(name);
+        closed.setBoolean(a, true);
+        try {
+            assertThrows(IllegalStateException.class, () -> a.tryAcquire(3));
+        } finally {
+            closed.setBoolean(a, false);
+        }
+        long after = stateInRegion(name);
+        assertEquals(0L, after & (ShmLayout.LOCKED | ShmLayout.ABANDONED), "given back, not held or abandoned");
+        assertTrue(after != before, "the give-back restored the state it found: " + Long.toHexString(after));
+        assertEquals(3, b.key(), "a give-back writes no key");
+        assertTrue(b.tryAcquire(3));
+        b.release(4);
+    }
+
+    private static long stateInRegion(String name) throws IOException {
+        try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ)) {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()).order(ByteOrder.nativeOrder()).getLong(ShmLayout.STATE_OFF);
+        }
+    }
+
+    /**
      * The fast path's guess of the free state (the state the handle's last release left) goes stale
      * as soon as another handle locks: it must then never admit, and once the mutex is free again
      * with the key, the acquire must still succeed.
@@ -289,7 +324,7 @@ class ShmTest {
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
         TestThread<Void> holder = TestThread.run("holder", () -> {
-            b.acquire(1); // key stays 1: only the version tells the guess from the truth
+            b.acquire(1); // key stays 1: the key check alone cannot refuse the stale guess
             held.countDown();
             assertTrue(checked.await(20, TimeUnit.SECONDS));
             b.release(1);

@@ -13,7 +13,10 @@ package dev.keyedmutex.internal;
  * (or a newcomer) will take it again right after its release, and a spinner on the other CPU only
  * pulls the mutex's cache line back and forth, halving throughput (measured: 15 vs 33 million
  * lock/unlock pairs per second with 8 threads on 2 CPUs). So a target may stop the spin then
- * ({@link Target#stopSpinning(long)}), and the thread sleeps as under ReentrantLock.
+ * ({@link Target#stopSpinning(long)}), and the thread sleeps as under ReentrantLock. It must not
+ * mistake a release under way for that: a releaser writes the next key before it unlocks, so for
+ * a moment the mutex reads "held with key k" while it is being handed to k (the built-in targets
+ * tell the two apart by the owner, which a releaser clears before it writes the key).
  *
  * <p>Phase 1 spins for an adaptive window: it doubles after a success and halves after a failure,
  * within [{@value #MIN_SPIN_NANOS}, {@value #MAX_SPIN_NANOS}] ns.

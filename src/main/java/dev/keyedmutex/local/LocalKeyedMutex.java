@@ -20,7 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>State</h2>
  * <pre>
  *   state  (volatile long)   bit 0 LOCKED, bit 1 ABANDONED, bit 2 CLOSED, bits 3..63 VERSION
- *   key    (opaque long)     written only by the holder (in release) and the constructor
+ *   key    (release/opaque)  written only by the holder (in release, after clearing owner) and
+ *                            the constructor
  *   owner  (release/acquire) the holding thread; written only by that thread itself:
  *                            to itself right after it became the holder, to null right before
  *                            it lets go; null while a hand-off is in flight
@@ -297,8 +298,15 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         @Override
         public boolean stopSpinning(long k) {
             long s = state;
-            return (s & (ABANDONED | CLOSED)) != 0
-                    || ((s & LOCKED) != 0 && (long) KEY.getOpaque(LocalKeyedMutex.this) == k); // contention, not a hand-off
+            if ((s & (ABANDONED | CLOSED)) != 0) {
+                return true;
+            }
+            // Held with the very key wanted: contention, not a hand-off. Unless the owner is
+            // null: then either a release is under way (release0 clears the owner, then writes
+            // the key, which this thread just read: the key is the next one, the unlock follows
+            // at once) or a thread has just locked and sets the owner next; the next check tells.
+            return (s & LOCKED) != 0 && (long) KEY.getAcquire(LocalKeyedMutex.this) == k
+                    && OWNER.getAcquire(LocalKeyedMutex.this) != null;
         }
     };
 
@@ -524,7 +532,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             dataLength = length;
         }
         OWNER.setRelease(this, null);
-        KEY.setOpaque(this, nextKey);
+        KEY.setRelease(this, nextKey); // after the owner's clear, for the spinners' stopSpinning
         if (queued == 0 || (!fair && handoffs == 0)) {
             unlockState();
             if (queued != 0 && !wakeUpUnderWay(nextKey)) {

@@ -172,8 +172,16 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         @Override
         public boolean stopSpinning(long key) {
             long s = state();
-            return closed || (s & ABANDONED) != 0
-                    || ((s & LOCKED) != 0 && keyWord() == key); // contention for one key, not a hand-off
+            if (closed || (s & ABANDONED) != 0) {
+                return true;
+            }
+            // Held with the very key wanted: contention for one key, not a hand-off. Unless the
+            // owner record is not that of this state: then a release is under way (release0
+            // clears the record, then writes KEY, which this thread just read: it is the next
+            // key, the unlock follows at once) or a thread has just locked and writes its record
+            // next; the next check tells.
+            return (s & LOCKED) != 0 && (long) LONGS.getAcquire(b, KEY_OFF) == key
+                    && (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s;
         }
     };
 
@@ -522,7 +530,7 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         }
         HOLDER.setRelease(this, null);
         LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
-        LONGS.setOpaque(b, KEY_OFF, nextKey);
+        LONGS.setRelease(b, KEY_OFF, nextKey); // after the record's clear, for stopSpinning
         // From the state this thread locked; the CAS fails if the mutex was marked abandoned since
         // or if this thread took it through another handle (then held is stale).
         long s = held;

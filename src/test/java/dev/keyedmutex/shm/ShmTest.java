@@ -552,4 +552,33 @@ class ShmTest {
         assertThrows(AbandonedMutexException.class, () -> m.tryAcquire(0, 5, TimeUnit.SECONDS));
         assertTrue(ShmProvider.inspect(name).contains("abandoned:     yes"));
     }
+
+    /**
+     * As in the local provider: the spin stops when the mutex is held with the very key wanted
+     * and the owner record is that of the current state (contention), but not while a release to
+     * that key is under way: release0 clears the record (OWNER_VERSION) and then writes the next
+     * key. The moment is set up by clearing the record of a held mutex in the region.
+     */
+    @Test
+    void theSpinStopsOnContentionForItsKeyButNotInTheMiddleOfAReleaseToIt() throws Exception {
+        String name = newName();
+        ShmKeyedMutex a = (ShmKeyedMutex) track(KeyedMutexes.createShared(name, 0, 0));
+        java.lang.reflect.Field target = ShmKeyedMutex.class.getDeclaredField("spinTarget");
+        target.setAccessible(true);
+        dev.keyedmutex.internal.Spinner.Target spin = (dev.keyedmutex.internal.Spinner.Target) target.get(a);
+        assertFalse(spin.stopSpinning(0), "free with the key wanted");
+        a.acquire(0);
+        assertTrue(spin.stopSpinning(0), "held with the key wanted, owner record set: contention");
+        assertFalse(spin.stopSpinning(1), "held with another key: a hand-off may follow");
+        try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer region = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()).order(ByteOrder.nativeOrder());
+            long record = region.getLong(ShmLayout.OWNER_VERSION_OFF);
+            assertEquals(stateInRegion(name), record, "the record names the locked state");
+            region.putLong(ShmLayout.OWNER_VERSION_OFF, 0L); // what release0 does first
+            assertFalse(spin.stopSpinning(0), "locked with key 0 but no record: a release is under way");
+            region.putLong(ShmLayout.OWNER_VERSION_OFF, record);
+        }
+        a.release(1);
+        assertFalse(spin.stopSpinning(1));
+    }
 }

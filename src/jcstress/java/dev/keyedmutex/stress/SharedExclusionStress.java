@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 @Outcome(expect = Expect.FORBIDDEN, desc = "lost update")
 @State
 public class SharedExclusionStress {
-    final SharedPair pair = new SharedPair(8);
+    final SharedPair pair = SharedPair.take(8);
     int heapCounter;
 
     void increment(KeyedMutex m) {

@@ -19,7 +19,7 @@ import org.openjdk.jcstress.infra.results.IJ_Result;
 @Outcome(expect = Expect.FORBIDDEN, desc = "the stranger's release was taken, or the state changed")
 @State
 public class SharedForeignReleaseStress {
-    final SharedPair pair = new SharedPair(0);
+    final SharedPair pair = SharedPair.take(0);
     volatile int refused;
 
     @Actor

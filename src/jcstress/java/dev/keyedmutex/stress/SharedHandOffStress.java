@@ -26,7 +26,7 @@ import java.util.Arrays;
 @Outcome(expect = Expect.FORBIDDEN, desc = "stale or torn data after acquiring key 1")
 @State
 public class SharedHandOffStress {
-    final SharedPair pair = new SharedPair(64);
+    final SharedPair pair = SharedPair.take(64);
     long field;
 
     @Actor

@@ -22,7 +22,7 @@ import org.openjdk.jcstress.infra.results.III_Result;
 @Outcome(expect = Expect.FORBIDDEN, desc = "admitted with another key, a free key 1 missed, or a wrong final state")
 @State
 public class SharedKeyGatingRaceStress {
-    final SharedPair pair = new SharedPair(0);
+    final SharedPair pair = SharedPair.take(0);
     final Subject owner = Subject.of(pair.first);
     final Subject intruder = Subject.of(pair.second);
     volatile int done;

@@ -24,7 +24,7 @@ import org.openjdk.jcstress.infra.results.I_Result;
 @Outcome(expect = Expect.FORBIDDEN, desc = "torn, empty or mixed data, or data of the wrong release")
 @State
 public class SharedPrivateDataWholeStress {
-    final SharedPair pair = new SharedPair(16);
+    final SharedPair pair = SharedPair.take(16);
 
     @Actor
     public void writer() {

@@ -21,7 +21,7 @@ import org.openjdk.jcstress.infra.results.ZZ_Result;
 @Outcome(expect = Expect.FORBIDDEN, desc = "the mutex was lost, or the waiter's result disagrees with ownership")
 @State
 public class SharedTimeoutVsHandOffStress {
-    final SharedPair pair = new SharedPair(0);
+    final SharedPair pair = SharedPair.take(0);
     final Subject holder = Subject.of(pair.first);
     final Subject waiter = Subject.of(pair.second);
     volatile boolean got;

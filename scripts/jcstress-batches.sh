@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full -m default run (docs/jcstress.md) in batches of whole test classes, B01..B10, each its
 # own jcstress invocation with its own log; resumable: a batch with an "end ... rc=0" line in
-# OUTDIR/progress is skipped. About 4.5 hours in all on 2 cores; build first:
+# OUTDIR/progress is skipped. About 5.7 hours in all on 2 cores; build first:
 #   mvn -q -B -Pjcstress -DskipTests package && scripts/jcstress-batches.sh results/default
 # Summarise a batch with scripts/jcstress-summary.py OUTDIR/B01.log.
 out=${1:?usage: scripts/jcstress-batches.sh OUTDIR (progress, logs and results go there; re-run to resume)}

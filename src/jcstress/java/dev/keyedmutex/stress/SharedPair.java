@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Two handles (two mappings) of one shm region, for the cross-mapping stress tests.
  *
  * <p>Each state takes a pair from a pool ({@link #take}) and its arbiter gives it back
- * ({@link #dispose}), reset to what a new region is: free, key 0, no private data. Creating,
+ * ({@link #dispose}), reset to what a new region is: free, key 0, no private data, the data
+ * area zeroed. Creating,
  * mapping twice, closing and deleting a region per state cost about 200 us, which made these
  * tests sample 40 times slower than the others (a full {@code -m default} pass of the six took
  * about 4.5 hours). A pair that cannot be reset (still held: a test failed) is closed and deleted
@@ -27,7 +28,15 @@ final class SharedPair {
     private static final Queue<SharedPair> ALL = new ConcurrentLinkedQueue<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ALL.forEach(SharedPair::delete), "SharedPair cleanup"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (SharedPair p : ALL) {
+                try {
+                    p.delete();
+                } catch (RuntimeException e) {
+                    System.err.println("SharedPair cleanup: " + p.name + ": " + e); // and go on with the rest
+                }
+            }
+        }, "SharedPair cleanup"));
     }
 
     final String name = "jcstress-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
@@ -57,6 +66,13 @@ final class SharedPair {
      */
     void dispose() {
         if (first.isHeldByCurrentThread() || (!first.isLocked() && first.tryAcquire(first.key()))) {
+            // Zeros over the whole data area, then no data: a reader that got the length of a
+            // release but not its bytes must find zeros, as in a new region, not the bytes of
+            // the sample before (which the hand-off tests write the same every time).
+            first.release(0L, ByteBuffer.allocate(capacity));
+            if (!first.tryAcquire(0L)) {
+                throw new IllegalStateException("shm pair " + name + ": not free with key 0 right after its reset");
+            }
             first.release(0L, ByteBuffer.allocate(0));
             POOL.get(capacity).add(this);
         } else {

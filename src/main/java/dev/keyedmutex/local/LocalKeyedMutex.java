@@ -20,8 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>State</h2>
  * <pre>
  *   state  (volatile long)   bit 0 LOCKED, bit 1 ABANDONED, bit 2 CLOSED, bits 3..63 VERSION
- *   key    (release/opaque)  written only by the holder (in release, after clearing owner) and
- *                            the constructor
+ *   key    (release/acquire) written only by the holder (in release, after clearing owner) and
+ *                            the constructor; read opaque where only its value matters
  *   owner  (release/acquire) the holding thread; written only by that thread itself:
  *                            to itself right after it became the holder, to null right before
  *                            it lets go; null while a hand-off is in flight
@@ -302,9 +302,11 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                 return true;
             }
             // Held with the very key wanted: contention, not a hand-off. Unless the owner is
-            // null: then either a release is under way (release0 clears the owner, then writes
-            // the key, which this thread just read: the key is the next one, the unlock follows
-            // at once) or a thread has just locked and sets the owner next; the next check tells.
+            // null: then a release is under way (release0 clears the owner, then writes the key,
+            // which this thread just read: it is the next one, and the unlock follows), or a
+            // thread has locked and not yet set the owner: at once on the fast path, after wl in
+            // a queued waiter's selfAcquire, after its wake-up for a granted waiter. The spin
+            // then goes on, within its window, until it sees the owner set or the mutex free.
             return (s & LOCKED) != 0 && (long) KEY.getAcquire(LocalKeyedMutex.this) == k
                     && OWNER.getAcquire(LocalKeyedMutex.this) != null;
         }

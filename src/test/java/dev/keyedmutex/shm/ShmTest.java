@@ -575,8 +575,11 @@ class ShmTest {
             long record = region.getLong(ShmLayout.OWNER_VERSION_OFF);
             assertEquals(stateInRegion(name), record, "the record names the locked state");
             region.putLong(ShmLayout.OWNER_VERSION_OFF, 0L); // what release0 does first
-            assertFalse(spin.stopSpinning(0), "locked with key 0 but no record: a release is under way");
-            region.putLong(ShmLayout.OWNER_VERSION_OFF, record);
+            try {
+                assertFalse(spin.stopSpinning(0), "locked with key 0 but no record: a release is under way");
+            } finally {
+                region.putLong(ShmLayout.OWNER_VERSION_OFF, record);
+            }
         }
         a.release(1);
         assertFalse(spin.stopSpinning(1));

@@ -178,8 +178,10 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             // Held with the very key wanted: contention for one key, not a hand-off. Unless the
             // owner record is not that of this state: then a release is under way (release0
             // clears the record, then writes KEY, which this thread just read: it is the next
-            // key, the unlock follows at once) or a thread has just locked and writes its record
-            // next; the next check tells.
+            // key, and the unlock follows) or a thread has locked and not yet written its record
+            // (at once, unless its process died or its handle closed in between: the sleep's
+            // checks catch those). The spin then goes on, within its window, until it sees the
+            // record or the mutex free.
             return (s & LOCKED) != 0 && (long) LONGS.getAcquire(b, KEY_OFF) == key
                     && (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s;
         }

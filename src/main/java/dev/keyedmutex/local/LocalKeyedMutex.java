@@ -200,6 +200,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
      */
     private volatile Node lastWoken;
     private long wakeups;                                             // guarded by wl; for tests
+    private long grants;                                              // guarded by wl; for tests
 
     LocalKeyedMutex(long initialKey, int privateDataCapacity, boolean fair) {
         super(privateDataCapacity);
@@ -583,6 +584,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                     granted = true;
                     wake = n.thread;
                     wakeups++;
+                    grants++;
                     break;
                 }
             }
@@ -859,6 +861,25 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         wl.lock();
         try {
             return wakeups;
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    /**
+     * For tests: wakes the first waiter of key k as a release to k would, whoever holds the mutex.
+     * Called by the holder, it stands for a release whose woken waiter lost the race to a barger,
+     * without depending on which thread the scheduler runs first.
+     */
+    void wakeFirstForTests(long k) {
+        wakeFirst(k);
+    }
+
+    /** For tests: how many times a release has granted the mutex to a waiter directly. */
+    long grants() {
+        wl.lock();
+        try {
+            return grants;
         } finally {
             wl.unlock();
         }

@@ -89,73 +89,68 @@ class LocalKeyedMutexTest {
     /**
      * Non-fair starvation guard: a waiter that keeps losing to a barger for STARVATION_NANOS after
      * it was first woken asks for a direct hand-off, and the next release of its key grants it the
-     * mutex (a barger's tryAcquire then fails).
+     * mutex (a barger's tryAcquire then fails). It does not ask sooner.
+     *
+     * <p>The holder wakes the waiter without releasing (wakeFirstForTests): that is the state a
+     * release leaves when a barger wins the race, made deterministic. A real release followed by
+     * tryAcquire loses the race whenever the scheduler runs the woken thread first, which on a
+     * shared CPU is often.
      */
     @Test
     void aStarvingWaiterIsHandedTheMutexDirectly() throws Exception {
-        attempts:
-        for (int attempt = 0; attempt < 50; attempt++) {
-            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+        m.acquire(0);
+        TestThread<Void> victim = TestThread.run("victim", () -> {
             m.acquire(0);
-            TestThread<Void> victim = TestThread.run("victim", () -> {
-                m.acquire(0);
-                m.release(1);
-            });
-            awaitQueued(m, 1);
-            victim.awaitBlocked();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (m.handoffRequests() == 0) {
-                assertTrue(System.nanoTime() - end < 0, "the starving waiter never asked for a hand-off");
-                m.release(0);        // wakes the victim...
-                if (!m.tryAcquire(0)) { // ...and barges in ahead of it
-                    victim.join();   // the victim won this race: not the case under test
-                    continue attempts;
-                }
-                // Let it look and lose, and go back to sleep (a running victim could win the next race).
-                Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked");
-                victim.awaitBlocked();
-            }
-            m.release(0);
-            assertFalse(m.tryAcquire(0), "after a hand-off request, the release must grant the mutex to the waiter");
-            victim.join();
-            assertEquals(1, m.key());
-            return;
+            m.release(1);
+        });
+        awaitQueued(m, 1);
+        victim.awaitBlocked();
+        m.wakeFirstForTests(0);  // woken, and the mutex is taken: it looks, loses, sleeps again
+        Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked");
+        long looked = System.nanoTime();
+        victim.awaitBlocked();
+        assertEquals(0, m.handoffRequests(), "the waiter asked for a hand-off on its first lost race");
+        // Let its starvation clock run out (a wait for the clock, not for another thread).
+        while (System.nanoTime() - looked < 2 * LocalKeyedMutex.STARVATION_NANOS) {
+            Thread.onSpinWait();
         }
-        org.junit.jupiter.api.Assertions.fail("the barger never won the race in 50 attempts");
+        m.wakeFirstForTests(0);  // loses again, now past STARVATION_NANOS
+        Waits.until(() -> m.handoffRequests() == 1, () -> "the starving waiter never asked for a hand-off");
+        victim.awaitBlocked();
+        m.release(0);
+        assertEquals(1, m.grants(), "after a hand-off request, the release must grant the mutex to the waiter");
+        assertFalse(m.tryAcquire(0), "a barger took the mutex granted to the starving waiter");
+        victim.join();
+        assertEquals(1, m.key());
+        assertEquals(0, m.handoffRequests());
     }
 
     /**
      * Edge 2b: a release skips the wake-up only while the woken waiter has not yet looked. A waiter
      * that was woken, lost the race to a barger and went back to sleep must be woken by the next
-     * release of its key (or it would wait out a whole 20 ms slice for every such release).
+     * release of its key (or it would wait out a whole 20 ms slice for every such release). The
+     * lost race is made deterministic as in the test above.
      */
     @Test
     void aWaiterThatLostTheRaceAfterItsWakeUpIsWokenAgain() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
-            m.acquire(0);
-            TestThread<Void> w = TestThread.run("w", () -> {
-                m.acquire(1);
-                m.release(2);
-            });
-            awaitQueued(m, 1);
-            w.awaitBlocked();
-            m.release(1);            // wakes w...
-            if (!m.tryAcquire(1)) {  // ...and barges in ahead of it
-                w.join();            // w won this race: not the case under test
-                continue;
-            }
-            Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken waiter never looked");
-            w.awaitBlocked();        // it lost, and sleeps again
-            long before = m.wakeups();
-            m.release(1);
-            assertEquals(1, m.wakeups() - before, "the release did not wake the waiter that had lost the race");
-            w.join();
-            assertEquals(2, m.key());
-            assertTrue(m.wakeHintIsCurrent());
-            return;
-        }
-        org.junit.jupiter.api.Assertions.fail("the barger never won the race in 50 attempts");
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+        m.acquire(0);
+        TestThread<Void> w = TestThread.run("w", () -> {
+            m.acquire(1);
+            m.release(2);
+        });
+        awaitQueued(m, 1);
+        w.awaitBlocked();
+        m.wakeFirstForTests(1);  // woken while the mutex is held: it looks and loses
+        Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken waiter never looked");
+        w.awaitBlocked();        // it lost, and sleeps again
+        long before = m.wakeups();
+        m.release(1);
+        assertEquals(1, m.wakeups() - before, "the release did not wake the waiter that had lost the race");
+        w.join();
+        assertEquals(2, m.key());
+        assertTrue(m.wakeHintIsCurrent());
     }
 
     /**

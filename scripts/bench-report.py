@@ -144,7 +144,10 @@ def verdict(value, limit, at_most=True):
     if limit == 0 or value == 0:
         return "**missed**"
     factor = value / limit if at_most else limit / value
-    return f"**missed** by {(factor - 1) * 100:.0f} %" if factor < 2 else f"**missed** by {factor:.1f}×"
+    if factor >= 2:
+        return f"**missed** by {factor:.1f}×"
+    percent = (factor - 1) * 100
+    return f"**missed** by {percent:.1f} %" if percent < 1 else f"**missed** by {percent:.0f} %"
 
 
 def report(docs):

@@ -12,11 +12,25 @@ package dev.keyedmutex.internal;
  * pay for plain contention on one key: if the mutex is held with the very key wanted, the holder
  * (or a newcomer) will take it again right after its release, and a spinner on the other CPU only
  * pulls the mutex's cache line back and forth, halving throughput (measured: 15 vs 33 million
- * lock/unlock pairs per second with 8 threads on 2 CPUs). So a target may stop the spin then
- * ({@link Target#stopSpinning(long)}), and the thread sleeps as under ReentrantLock. It must not
- * mistake a release under way for that: a releaser writes the next key before it unlocks, so for
- * a moment the mutex reads "held with key k" while it is being handed to k (the built-in targets
- * tell the two apart by the owner, which a releaser clears before it writes the key).
+ * lock/unlock pairs per second with 8 threads on 2 CPUs). So the spin stops then, and the thread
+ * sleeps as under ReentrantLock. The stop rule, from what {@link Target#look(long)} reports:
+ * <ul>
+ *   <li>{@link #STOP} (closed, abandoned, or held with the key wanted by a holder that has
+ *       recorded itself): stop.</li>
+ *   <li>{@link #OTHER_KEY} (free or held with another key): a hand-off to the key wanted may come;
+ *       go on, and remember that this spin is waiting for one.</li>
+ *   <li>{@link #UNOWNED} (held with the key wanted, no holder recorded): either a release to the
+ *       key wanted is under way (a releaser clears its record, writes the next key, then unlocks)
+ *       or a thread has locked and not yet recorded itself. A spin that has seen another key is
+ *       waiting for a hand-off, and this is it arriving: go on. A spin that has only ever seen
+ *       the key wanted is contending for one key (every release there is "to" that key): stop,
+ *       as on {@link #STOP}. Going on there let two threads on one key pull the line back and
+ *       forth (measured with 2 threads on 2 CPUs: 0.2–0.7× the throughput of a non-fair
+ *       ReentrantLock, against 0.65–1.1× when it stops); stopping in a hand-off made one
+ *       ping-pong round trip in three or four go through the waiter queue
+ *       (docs/measurements.md).</li>
+ *   <li>{@link #GO}: try to grab.</li>
+ * </ul>
  *
  * <p>Phase 1 spins for an adaptive window: it doubles after a success and halves after a failure,
  * within [{@value #MIN_SPIN_NANOS}, {@value #MAX_SPIN_NANOS}] ns.
@@ -33,6 +47,15 @@ package dev.keyedmutex.internal;
  */
 public final class Spinner {
 
+    /** {@link Target#look}: free with the key wanted, or nothing to tell: try to grab. */
+    public static final int GO = 0;
+    /** {@link Target#look}: free or held with another key: a hand-off to the key wanted may come. */
+    public static final int OTHER_KEY = 1;
+    /** {@link Target#look}: held with the key wanted, and no holder recorded (see the class comment). */
+    public static final int UNOWNED = 2;
+    /** {@link Target#look}: closed or abandoned, or held with the key wanted by a recorded holder. */
+    public static final int STOP = 3;
+
     /** What is spun for. */
     public interface Target {
         /**
@@ -45,11 +68,11 @@ public final class Spinner {
 
         /**
          * @param key the key wanted
-         * @return whether spinning is pointless now: closed or abandoned (the caller reports it),
-         *         or, for providers that can tell, held with the very key wanted (see the class
-         *         comment)
+         * @return {@link #STOP}, {@link #OTHER_KEY}, {@link #UNOWNED} or {@link #GO}, for the stop
+         *         rule of the class comment; a target that cannot tell returns {@link #GO} (or
+         *         {@link #STOP} when closed or abandoned: the caller reports it)
          */
-        boolean stopSpinning(long key);
+        int look(long key);
     }
 
     /** The number of CPUs this JVM may use. */
@@ -105,8 +128,12 @@ public final class Spinner {
             }
         }
         boolean yielding = false;
+        boolean handOffAwaited = false;
         for (int i = 1;; i++) {
-            if (target.stopSpinning(key)) {
+            int seen = target.look(key);
+            if (seen == OTHER_KEY) {
+                handOffAwaited = true;
+            } else if (seen == STOP || (seen == UNOWNED && !handOffAwaited)) {
                 return false;
             }
             if (target.tryGrab(key)) {

@@ -297,19 +297,24 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
         }
 
         @Override
-        public boolean stopSpinning(long k) {
+        public int look(long k) {
             long s = state;
             if ((s & (ABANDONED | CLOSED)) != 0) {
-                return true;
+                return Spinner.STOP;
             }
-            // Held with the very key wanted: contention, not a hand-off. Unless the owner is
-            // null: then a release is under way (release0 clears the owner, then writes the key,
-            // which this thread just read: it is the next one, and the unlock follows), or a
-            // thread has locked and not yet set the owner: at once on the fast path, after wl in
-            // a queued waiter's selfAcquire, after its wake-up for a granted waiter. The spin
-            // then goes on, within its window, until it sees the owner set or the mutex free.
-            return (s & LOCKED) != 0 && (long) KEY.getAcquire(LocalKeyedMutex.this) == k
-                    && OWNER.getAcquire(LocalKeyedMutex.this) != null;
+            if ((long) KEY.getAcquire(LocalKeyedMutex.this) != k) {
+                return Spinner.OTHER_KEY;
+            }
+            if ((s & LOCKED) == 0) {
+                return Spinner.GO;
+            }
+            // Held with the very key wanted. By a thread that has set itself as owner: contention.
+            // With no owner: a release is under way (release0 clears the owner, then writes the
+            // key, which this thread just read, and the unlock follows), or a thread has locked
+            // and not yet set the owner: at once on the fast path, after wl in a queued waiter's
+            // selfAcquire, after its wake-up for a granted waiter. The Spinner tells those apart
+            // by what it saw before (see its class comment).
+            return OWNER.getAcquire(LocalKeyedMutex.this) != null ? Spinner.STOP : Spinner.UNOWNED;
         }
     };
 
@@ -337,8 +342,8 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
                 }
 
                 @Override
-                public boolean stopSpinning(long key) {
-                    return (state & (ABANDONED | CLOSED)) != 0;
+                public int look(long key) {
+                    return (state & (ABANDONED | CLOSED)) != 0 ? Spinner.STOP : Spinner.GO;
                 }
             }, k, mode == TIMED, deadline);
         }
@@ -535,7 +540,7 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
             dataLength = length;
         }
         OWNER.setRelease(this, null);
-        KEY.setRelease(this, nextKey); // after the owner's clear, for the spinners' stopSpinning
+        KEY.setRelease(this, nextKey); // after the owner's clear, for the spinners' look
         if (queued == 0 || (!fair && handoffs == 0)) {
             unlockState();
             if (queued != 0 && !wakeUpUnderWay(nextKey)) {

@@ -170,20 +170,24 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         }
 
         @Override
-        public boolean stopSpinning(long key) {
+        public int look(long key) {
             long s = state();
             if (closed || (s & ABANDONED) != 0) {
-                return true;
+                return Spinner.STOP;
             }
-            // Held with the very key wanted: contention for one key, not a hand-off. Unless the
-            // owner record is not that of this state: then a release is under way (release0
-            // clears the record, then writes KEY, which this thread just read: it is the next
-            // key, and the unlock follows) or a thread has locked and not yet written its record
-            // (at once, unless its process died or its handle closed in between: the sleep's
-            // checks catch those). The spin then goes on, within its window, until it sees the
-            // record or the mutex free.
-            return (s & LOCKED) != 0 && (long) LONGS.getAcquire(b, KEY_OFF) == key
-                    && (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s;
+            if ((long) LONGS.getAcquire(b, KEY_OFF) != key) {
+                return Spinner.OTHER_KEY;
+            }
+            if ((s & LOCKED) == 0) {
+                return Spinner.GO;
+            }
+            // Held with the very key wanted. With the owner record of this state: contention.
+            // Without: a release is under way (release0 clears the record, then writes KEY, which
+            // this thread just read, and the unlock follows) or a thread has locked and not yet
+            // written its record (at once, unless its process died or its handle closed in
+            // between: the sleep's checks catch those). The Spinner tells those apart by what it
+            // saw before (see its class comment).
+            return (long) LONGS.getAcquire(b, OWNER_VERSION_OFF) == s ? Spinner.STOP : Spinner.UNOWNED;
         }
     };
 
@@ -532,7 +536,7 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         }
         HOLDER.setRelease(this, null);
         LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
-        LONGS.setRelease(b, KEY_OFF, nextKey); // after the record's clear, for stopSpinning
+        LONGS.setRelease(b, KEY_OFF, nextKey); // after the record's clear, for the spinners' look
         // From the state this thread locked; the CAS fails if the mutex was marked abandoned since
         // or if this thread took it through another handle (then held is stale).
         long s = held;

@@ -1,6 +1,7 @@
 package dev.keyedmutex.local;
 
 import dev.keyedmutex.KeyedMutexLock;
+import dev.keyedmutex.internal.Spinner;
 import dev.keyedmutex.testkit.TestThread;
 import dev.keyedmutex.testkit.Waits;
 import org.junit.jupiter.api.Test;
@@ -356,32 +357,34 @@ class LocalKeyedMutexTest {
     }
 
     /**
-     * The spin stops when the mutex is held with the very key wanted (contention: the holder or a
-     * newcomer takes it next), but not while a release to that key is under way: release0 clears
-     * the owner and then writes the next key, so for a moment the mutex reads "locked, key k"
-     * although it is being handed to k. Stopping then sent the waiter to the queue in the middle
-     * of a hand-off (measured in the two-thread ping-pong: docs/measurements.md). The moment is
-     * set up here by clearing the owner of a held mutex, as release0 does first.
+     * What the spin target reports for the Spinner's stop rule: held with the very key wanted by a
+     * set owner is contention (STOP); held with that key and no owner is UNOWNED, the moment of a
+     * release to that key (release0 clears the owner, then writes the next key) or of an acquire
+     * that has not yet set the owner; another key is OTHER_KEY (a hand-off may follow). The
+     * release moment is set up here by clearing the owner of a held mutex, as release0 does first.
      */
     @Test
-    void theSpinStopsOnContentionForItsKeyButNotInTheMiddleOfAReleaseToIt() throws Exception {
+    void theSpinTargetTellsContentionFromAReleaseUnderWay() throws Exception {
         LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
         java.lang.reflect.Field target = LocalKeyedMutex.class.getDeclaredField("spinTarget");
         target.setAccessible(true);
-        dev.keyedmutex.internal.Spinner.Target spin = (dev.keyedmutex.internal.Spinner.Target) target.get(m);
+        Spinner.Target spin = (Spinner.Target) target.get(m);
         java.lang.reflect.Field owner = LocalKeyedMutex.class.getDeclaredField("owner");
         owner.setAccessible(true);
-        assertFalse(spin.stopSpinning(0), "free with the key wanted");
+        assertEquals(Spinner.GO, spin.look(0), "free with the key wanted");
+        assertEquals(Spinner.OTHER_KEY, spin.look(1), "free with another key");
         m.acquire(0);
-        assertTrue(spin.stopSpinning(0), "held with the key wanted, owner set: contention");
-        assertFalse(spin.stopSpinning(1), "held with another key: a hand-off may follow");
+        assertEquals(Spinner.STOP, spin.look(0), "held with the key wanted, owner set: contention");
+        assertEquals(Spinner.OTHER_KEY, spin.look(1), "held with another key: a hand-off may follow");
         owner.set(m, null); // what release0 does first, before it writes the next key
         try {
-            assertFalse(spin.stopSpinning(0), "locked with key 0 but no owner: a release is under way");
+            assertEquals(Spinner.UNOWNED, spin.look(0), "locked with key 0 but no owner: a release is under way");
         } finally {
             owner.set(m, Thread.currentThread());
         }
         m.release(1);
-        assertFalse(spin.stopSpinning(1));
+        assertEquals(Spinner.GO, spin.look(1));
+        m.close();
+        assertEquals(Spinner.STOP, spin.look(1), "closed");
     }
 }

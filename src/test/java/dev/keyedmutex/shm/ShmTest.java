@@ -3,6 +3,7 @@ package dev.keyedmutex.shm;
 import dev.keyedmutex.AbandonedMutexException;
 import dev.keyedmutex.KeyedMutex;
 import dev.keyedmutex.KeyedMutexes;
+import dev.keyedmutex.internal.Spinner;
 import dev.keyedmutex.testkit.TestThread;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -554,34 +555,36 @@ class ShmTest {
     }
 
     /**
-     * As in the local provider: the spin stops when the mutex is held with the very key wanted
-     * and the owner record is that of the current state (contention), but not while a release to
-     * that key is under way: release0 clears the record (OWNER_VERSION) and then writes the next
-     * key. The moment is set up by clearing the record of a held mutex in the region.
+     * As in the local provider: the spin target reports contention (STOP) when the mutex is held
+     * with the very key wanted and the owner record is that of the current state, and UNOWNED
+     * while a release to that key is under way: release0 clears the record (OWNER_VERSION) and
+     * then writes the next key. The moment is set up by clearing the record of a held mutex in
+     * the region.
      */
     @Test
-    void theSpinStopsOnContentionForItsKeyButNotInTheMiddleOfAReleaseToIt() throws Exception {
+    void theSpinTargetTellsContentionFromAReleaseUnderWay() throws Exception {
         String name = newName();
         ShmKeyedMutex a = (ShmKeyedMutex) track(KeyedMutexes.createShared(name, 0, 0));
         java.lang.reflect.Field target = ShmKeyedMutex.class.getDeclaredField("spinTarget");
         target.setAccessible(true);
-        dev.keyedmutex.internal.Spinner.Target spin = (dev.keyedmutex.internal.Spinner.Target) target.get(a);
-        assertFalse(spin.stopSpinning(0), "free with the key wanted");
+        Spinner.Target spin = (Spinner.Target) target.get(a);
+        assertEquals(Spinner.GO, spin.look(0), "free with the key wanted");
+        assertEquals(Spinner.OTHER_KEY, spin.look(1), "free with another key");
         a.acquire(0);
-        assertTrue(spin.stopSpinning(0), "held with the key wanted, owner record set: contention");
-        assertFalse(spin.stopSpinning(1), "held with another key: a hand-off may follow");
+        assertEquals(Spinner.STOP, spin.look(0), "held with the key wanted, owner record set: contention");
+        assertEquals(Spinner.OTHER_KEY, spin.look(1), "held with another key: a hand-off may follow");
         try (FileChannel ch = FileChannel.open(ShmProvider.file(name), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer region = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size()).order(ByteOrder.nativeOrder());
             long record = region.getLong(ShmLayout.OWNER_VERSION_OFF);
             assertEquals(stateInRegion(name), record, "the record names the locked state");
             region.putLong(ShmLayout.OWNER_VERSION_OFF, 0L); // what release0 does first
             try {
-                assertFalse(spin.stopSpinning(0), "locked with key 0 but no record: a release is under way");
+                assertEquals(Spinner.UNOWNED, spin.look(0), "locked with key 0 but no record: a release is under way");
             } finally {
                 region.putLong(ShmLayout.OWNER_VERSION_OFF, record);
             }
         }
         a.release(1);
-        assertFalse(spin.stopSpinning(1));
+        assertEquals(Spinner.GO, spin.look(1));
     }
 }

@@ -147,6 +147,8 @@ def verdict(value, limit, at_most=True):
     if factor >= 2:
         return f"**missed** by {factor:.1f}×"
     percent = (factor - 1) * 100
+    if percent < 0.1:
+        return "**missed** by < 0.1 %"
     return f"**missed** by {percent:.1f} %" if percent < 1 else f"**missed** by {percent:.0f} %"
 
 

@@ -24,11 +24,17 @@ class SpinnerTest {
 
     private static final class Script implements Spinner.Target {
         private final int[] answers;
+        private final boolean grabsSucceed;
         private int looks;
         private int last = -1;
         final List<Integer> grabs = new ArrayList<>();
 
         Script(int... answers) {
+            this(true, answers);
+        }
+
+        Script(boolean grabsSucceed, int... answers) {
+            this.grabsSucceed = grabsSucceed;
             this.answers = answers;
         }
 
@@ -42,7 +48,7 @@ class SpinnerTest {
         @Override
         public boolean tryGrab(long key) {
             grabs.add(looks);
-            return last == Spinner.GO;
+            return grabsSucceed && last == Spinner.GO;
         }
     }
 
@@ -73,6 +79,23 @@ class SpinnerTest {
         Script t = new Script(Spinner.OTHER_KEY, Spinner.UNOWNED, Spinner.UNOWNED, Spinner.GO);
         assertTrue(new Spinner().spin(t, 7, false, 0L), "the spin stopped in the middle of a hand-off");
         assertEquals(4, t.looks);
+    }
+
+    @Test
+    void aLostGrabOfTheKeyWantedIsNoHandOff() {
+        // Free with the key wanted, a barger wins the grab, then "held with my key, no owner":
+        // only the key wanted was ever seen, so this is contention.
+        Script t = new Script(false, Spinner.GO, Spinner.UNOWNED, Spinner.GO);
+        assertFalse(new Spinner().spin(t, 7, false, 0L));
+        assertEquals(2, t.looks);
+    }
+
+    @Test
+    void aHandOffAwaitedStillStopsWhenTheNewHolderIsRecorded() {
+        // Another key, then a release under way to the key wanted, then someone else took it.
+        Script t = new Script(Spinner.OTHER_KEY, Spinner.UNOWNED, Spinner.STOP, Spinner.GO);
+        assertFalse(new Spinner().spin(t, 7, false, 0L));
+        assertEquals(3, t.looks);
     }
 
     @Test

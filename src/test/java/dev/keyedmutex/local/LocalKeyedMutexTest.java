@@ -111,6 +111,8 @@ class LocalKeyedMutexTest {
         Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked");
         long looked = System.nanoTime();
         victim.awaitBlocked();
+        // Its wake-up and its starvation check are a few instructions apart: it could only be
+        // right to ask here if descheduled for STARVATION_NANOS in between.
         assertEquals(0, m.handoffRequests(), "the waiter asked for a hand-off on its first lost race");
         // Let its starvation clock run out (a wait for the clock, not for another thread).
         while (System.nanoTime() - looked < 2 * LocalKeyedMutex.STARVATION_NANOS) {

@@ -586,5 +586,7 @@ class ShmTest {
         }
         a.release(1);
         assertEquals(Spinner.GO, spin.look(1));
+        a.close();
+        assertEquals(Spinner.STOP, spin.look(1), "closed");
     }
 }

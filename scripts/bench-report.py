@@ -186,7 +186,11 @@ def report(docs):
         ["load average", f"{meta.get('loadStart')} at the start, {' '.join(meta.get('loadEnd', []))} at the end; "
                          f"{meta.get('otherJavaProcesses')} other java processes running at the start"],
         ["run", f"`scripts/bench.sh{' --quick' if quick else ''}`, {meta['seconds'] / 60:.1f} min"],
-    ]))
+        ["code", f"commit {meta.get('commit', 'not recorded')}"],
+    ] + ([["host steal time", f"{meta['stealSeconds']:.1f} s of vCPU time over the run "
+                               f"({meta['stealSeconds'] / max(1, meta['seconds'] * (meta.get('cores') or 1)) * 100:.1f} %): "
+                               "the host ran something else on this VM's CPUs"]]
+         if "stealSeconds" in meta else [])))
     md.append("")
 
     # ------------------------------------------------------------------ 1 uncontended

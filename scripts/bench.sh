@@ -40,6 +40,11 @@ meta=docs/benchmarks-meta.json
 start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 others=$(pgrep -c java || true)
+# The code measured: the commit, and whether src/ or pom.xml differed from it at the start.
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- src pom.xml 2>/dev/null)" ]; then commit="$commit + uncommitted changes"; fi
+# Steal time (field 8 of the cpu line, in USER_HZ ticks): CPU the host gave to others meanwhile.
+steal_start=$(awk '/^cpu /{print $9}' /proc/stat)
 
 # run SECTION [PREFIX...] -- JMH ARGS: one JMH invocation, results in docs/benchmarks-SECTION.json
 run() {
@@ -72,6 +77,8 @@ for t in 2 4 8; do
 done
 
 end=$(date +%s)
+steal_end=$(awk '/^cpu /{print $9}' /proc/stat)
+BENCH_COMMIT=$commit BENCH_STEAL_TICKS=$(( steal_end - steal_start )) BENCH_HZ=$(getconf CLK_TCK) \
 BENCH_MODE=$mode BENCH_START=$start BENCH_END=$end BENCH_LOAD_START=$load_start BENCH_OTHERS=$others \
 BENCH_JAVA_VERSION=$("$JAVA" -version 2>&1 | head -n 2 | paste -sd ' ') \
 BENCH_CPU=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1) \
@@ -90,6 +97,8 @@ json.dump({
     "loadEnd": open("/proc/loadavg").read().split()[:3],
     "otherJavaProcesses": int(e["BENCH_OTHERS"] or 0),
     "note": e.get("BENCH_NOTE", ""),
+    "commit": e["BENCH_COMMIT"],
+    "stealSeconds": int(e["BENCH_STEAL_TICKS"]) / int(e["BENCH_HZ"]),
 }, open(sys.argv[1], "w"), indent=1)
 PY
 python3 scripts/bench-report.py docs

@@ -24,14 +24,13 @@ package dev.keyedmutex.internal;
  *       or a thread has locked and not yet recorded itself. A spin that has seen another key is
  *       waiting for a hand-off, and this is it arriving: go on. A spin that has only ever seen
  *       the key wanted is contending for one key (every release there is "to" that key): stop,
- *       as on {@link #STOP}. (A spin whose very first look falls in the nanoseconds between a
- *       releaser's key write and its unlock takes a hand-off for contention, and its thread
- *       queues once: the price of deciding from this spin's own looks.) Going on there let two
- *       threads on one key pull the line back and
+ *       as on {@link #STOP}. Going on there let two threads on one key pull the line back and
  *       forth (measured with 2 threads on 2 CPUs: 0.2–0.7× the throughput of a non-fair
  *       ReentrantLock, against 0.65–1.1× when it stops); stopping in a hand-off made one
  *       ping-pong round trip in three or four go through the waiter queue
- *       (docs/measurements.md).</li>
+ *       (docs/measurements.md). A spin whose very first look falls in the nanoseconds between a
+ *       releaser's key write and its unlock takes that hand-off for contention, and its thread
+ *       queues once: the price of deciding from this spin's own looks.</li>
  *   <li>{@link #GO}: try to grab.</li>
  * </ul>
  *

@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link #dispose}), reset to what a new region is: free, key 0, no private data, the data
  * area zeroed. Creating, mapping twice, closing and deleting a region per state cost about
  * 200 us: these tests sampled 14–28 times slower than with the pool (a full {@code -m default}
- * pass of the six took about 4.5 hours, now about 70 minutes). A pair that cannot be reset (still held: a test failed) is closed and deleted
- * instead; the pool is closed and deleted when the JVM exits.
+ * pass of the six took about 4.5 hours, now about 70 minutes). A pair that cannot be reset
+ * (still held: a test failed) is closed and deleted instead; the pool is closed and deleted when
+ * the JVM exits.
  */
 final class SharedPair {
 

@@ -27,6 +27,20 @@ class LocalKeyedMutexTest {
         Waits.until(() -> m.queueLength() >= n, () -> "expected " + n + " queued, have " + m.queueLength());
     }
 
+    /**
+     * Starts a thread that acquires {@code key} and then releases with {@code next}, and returns
+     * once it waits queued and blocked (the caller holds m with another key, or the same one).
+     */
+    private static TestThread<Void> queuedWaiter(LocalKeyedMutex m, String name, long key, long next) {
+        TestThread<Void> t = TestThread.run(name, () -> {
+            m.acquire(key);
+            m.release(next);
+        });
+        awaitQueued(m, 1);
+        t.awaitBlocked();
+        return t;
+    }
+
     /** SPEC 2.2: a release wakes one waiter of the new key and no waiter of any other key. */
     @Test
     void releaseWakesOnlyTheWaiterOfTheNewKey() throws Exception {
@@ -101,12 +115,7 @@ class LocalKeyedMutexTest {
     void aStarvingWaiterIsHandedTheMutexDirectly() throws Exception {
         LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
         m.acquire(0);
-        TestThread<Void> victim = TestThread.run("victim", () -> {
-            m.acquire(0);
-            m.release(1);
-        });
-        awaitQueued(m, 1);
-        victim.awaitBlocked();
+        TestThread<Void> victim = queuedWaiter(m, "victim", 0, 1);
         m.wakeFirstForTests(0);  // woken, and the mutex is taken: it looks, loses, sleeps again
         Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken victim never looked");
         long looked = System.nanoTime();
@@ -139,12 +148,7 @@ class LocalKeyedMutexTest {
     void aWaiterThatLostTheRaceAfterItsWakeUpIsWokenAgain() throws Exception {
         LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
         m.acquire(0);
-        TestThread<Void> w = TestThread.run("w", () -> {
-            m.acquire(1);
-            m.release(2);
-        });
-        awaitQueued(m, 1);
-        w.awaitBlocked();
+        TestThread<Void> w = queuedWaiter(m, "w", 1, 2);
         m.wakeFirstForTests(1);  // woken while the mutex is held: it looks and loses
         Waits.until(() -> !m.hasWokenWaiter(), () -> "the woken waiter never looked");
         w.awaitBlocked();        // it lost, and sleeps again
@@ -193,12 +197,7 @@ class LocalKeyedMutexTest {
         for (int i = 0; i < 20; i++) {
             LocalKeyedMutex m = new LocalKeyedMutex(0, 0, true);
             m.acquire(0);
-            TestThread<Void> w = TestThread.run("w", () -> {
-                m.acquire(1);
-                m.release(2);
-            });
-            awaitQueued(m, 1);
-            w.awaitBlocked();
+            TestThread<Void> w = queuedWaiter(m, "w", 1, 2);
             m.release(1);
             assertFalse(m.tryAcquire(1), "round " + i + ": a barger took the mutex from a queued fair waiter");
             w.join();
@@ -261,12 +260,7 @@ class LocalKeyedMutexTest {
     void fairNewcomersDoNotBargeAheadOfQueuedWaiters() throws Exception {
         LocalKeyedMutex m = new LocalKeyedMutex(0, 0, true);
         m.acquire(0);
-        TestThread<Void> queued = TestThread.run("queued", () -> {
-            m.acquire(1);
-            m.release(3);
-        });
-        awaitQueued(m, 1);
-        queued.awaitBlocked();
+        TestThread<Void> queued = queuedWaiter(m, "queued", 1, 3);
         m.release(1);
         // The hand-off went to the queued waiter: a newcomer's tryAcquire(1, 0) cannot win.
         queued.join();

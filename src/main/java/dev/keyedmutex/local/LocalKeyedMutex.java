@@ -1,7 +1,6 @@
 package dev.keyedmutex.local;
 
 import dev.keyedmutex.AbandonedMutexException;
-import dev.keyedmutex.AbstractKeyedMutex;
 import dev.keyedmutex.internal.DeadlineSpin;
 import dev.keyedmutex.internal.Spinner;
 
@@ -35,6 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *                            WAITING -> CANCELLED (by the node's own thread)
  *                            both by CAS, so exactly one of the two ever happens
  * </pre>
+ * {@code state}, {@code key}, {@code freeGuess} and {@code owner}, which every hand-off writes,
+ * are declared in {@link LocalMutexFields}, so that they lie together in the object (see there).
  *
  * <h2>Transitions</h2>
  * <pre>
@@ -137,7 +138,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * some thread actually waits, never on the uncontended path or while spinning, and it does not
  * pin virtual threads.
  */
-final class LocalKeyedMutex extends AbstractKeyedMutex {
+final class LocalKeyedMutex extends LocalMutexFields {
 
     static final long LOCKED = 1L;
     static final long ABANDONED = 2L;
@@ -163,23 +164,17 @@ final class LocalKeyedMutex extends AbstractKeyedMutex {
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(LocalKeyedMutex.class, "state", long.class);
-            KEY = l.findVarHandle(LocalKeyedMutex.class, "key", long.class);
-            FREE_GUESS = l.findVarHandle(LocalKeyedMutex.class, "freeGuess", long.class);
-            OWNER = l.findVarHandle(LocalKeyedMutex.class, "owner", Thread.class);
+            STATE = l.findVarHandle(LocalMutexFields.class, "state", long.class);
+            KEY = l.findVarHandle(LocalMutexFields.class, "key", long.class);
+            FREE_GUESS = l.findVarHandle(LocalMutexFields.class, "freeGuess", long.class);
+            OWNER = l.findVarHandle(LocalMutexFields.class, "owner", Thread.class);
             STATUS = l.findVarHandle(Node.class, "status", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private volatile long state;
-    @SuppressWarnings("unused") // accessed through KEY
-    private long key;
-    @SuppressWarnings("unused") // accessed through FREE_GUESS
-    private long freeGuess;
-    @SuppressWarnings("unused") // accessed through OWNER
-    private Thread owner;
+    // state, key, freeGuess and owner: declared in LocalMutexFields, which says why.
 
     private final boolean fair;
     private final byte[] data;

@@ -365,18 +365,16 @@ class LocalKeyedMutexTest {
         java.lang.reflect.Field target = LocalKeyedMutex.class.getDeclaredField("spinTarget");
         target.setAccessible(true);
         Spinner.Target spin = (Spinner.Target) target.get(m);
-        java.lang.reflect.Field owner = LocalKeyedMutex.class.getDeclaredField("owner");
-        owner.setAccessible(true);
         assertEquals(Spinner.GO, spin.look(0), "free with the key wanted");
         assertEquals(Spinner.OTHER_KEY, spin.look(1), "free with another key");
         m.acquire(0);
         assertEquals(Spinner.STOP, spin.look(0), "held with the key wanted, owner set: contention");
         assertEquals(Spinner.OTHER_KEY, spin.look(1), "held with another key: a hand-off may follow");
-        owner.set(m, null); // what release0 does first, before it writes the next key
+        m.owner = null; // what release0 does first, before it writes the next key
         try {
             assertEquals(Spinner.UNOWNED, spin.look(0), "locked with key 0 but no owner: a release is under way");
         } finally {
-            owner.set(m, Thread.currentThread());
+            m.owner = Thread.currentThread();
         }
         m.release(1);
         assertEquals(Spinner.GO, spin.look(1));

@@ -61,8 +61,10 @@ run pingpong -- -prof gc 'dev\.keyedmutex\.bench\.PingPongBench\.'
 # Spinning must not collapse on one CPU: the same hand-offs with the JVM pinned to CPU 0
 # (busy-spin is left out: there it only moves when the scheduler preempts it).
 run pingpong-1cpu taskset -c 0 -- -prof gc 'dev\.keyedmutex\.bench\.PingPongBench\.(?!busySpin)'
-# The keyed ping-pong at each placement of the mutex against a cache-line boundary (2c).
-run placement -- 'dev\.keyedmutex\.bench\.PlacementBench\.'
+# The keyed ping-pong at each placement of the mutex against a cache-line boundary (2c). It reads
+# addresses through sun.misc.Unsafe; if a JVM refuses that, the report leaves 2c out and says so.
+run placement -- 'dev\.keyedmutex\.bench\.PlacementBench\.' \
+  || { echo "bench: the placement section failed (see above); section 2c is left out" >&2; rm -f docs/benchmarks-placement.json; }
 run ring -- 'dev\.keyedmutex\.bench\.RingBench\.'
 run timeout -- 'dev\.keyedmutex\.bench\.TimeoutBench\.'
 run crossprocess -- 'dev\.keyedmutex\.bench\.CrossProcessBench\.'

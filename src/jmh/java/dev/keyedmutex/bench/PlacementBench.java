@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
 
 /**
- * A research benchmark, not a figure of the suite: the two-thread key ping-pong of
+ * Section 2c of the suite (docs/benchmarks.md): the two-thread key ping-pong of
  * {@link PingPongBench#keyedPing} on a {@code local} mutex placed at a chosen offset from a 64-byte
  * cache-line boundary ({@code placement}: the object's address mod 64). A hand-off costs one
  * transfer per cache line that both threads write, so the round trip shows how the fields every
@@ -37,7 +37,8 @@ import org.openjdk.jmh.infra.Control;
  * addresses with {@code sun.misc.Unsafe} (the benchmark only; the library never does). A young
  * generation of 2 GB keeps the garbage collector from moving it during the run; each iteration
  * checks that it did not move, and fails the run if it did. The address arithmetic assumes
- * compressed references with a shift of 3 (a heap between 4 and 32 GB, set below), and checks it.
+ * compressed references with a shift of 3 (a heap between 4 and 32 GB, set below; a non-zero
+ * heap base would not change an address mod 64), and checks it.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -58,7 +59,7 @@ public class PlacementBench {
         }
     }
 
-    /** The address of o, from its compressed reference (shift 3, zero base). */
+    /** The address of o (right mod 64 whatever the heap base), from its compressed reference (shift 3). */
     static long address(Object o) {
         Object[] holder = {o};
         long narrow = U.getInt(holder, (long) U.arrayBaseOffset(Object[].class)) & 0xFFFF_FFFFL;
@@ -77,18 +78,25 @@ public class PlacementBench {
             if (U.addressSize() != 8 || U.arrayIndexScale(Object[].class) != 4) {
                 throw new IllegalStateException("needs a 64-bit JVM with compressed references");
             }
-            long[] a = new long[0];
-            long[] b = new long[0];
-            long step = address(b) - address(a);
-            if (step != 16) { // two empty long arrays, 16 bytes each, allocated one after the other
+            // Two empty long arrays (16 bytes each) allocated one after the other lie 16 bytes
+            // apart, unless a new allocation buffer began between them: try a few times.
+            long step = 0;
+            for (int attempt = 0; attempt < 5 && step != 16; attempt++) {
+                long[] a = new long[0];
+                long[] b = new long[0];
+                step = address(b) - address(a);
+            }
+            if (step != 16) {
                 throw new IllegalStateException("address arithmetic is off: consecutive objects " + step + " bytes apart");
             }
+            List<long[]> fillers = new ArrayList<>();
             for (int i = 0; i < 10_000 && m == null; i++) {
                 KeyedMutex c = KeyedMutexes.create(0);
                 if ((address(c) & 63) == placement) {
                     m = c;
                 } else {
                     others.add(c);
+                    fillers.add(new long[1]); // 24 bytes: shifts the next mutex, whatever its size
                 }
             }
             if (m == null) {

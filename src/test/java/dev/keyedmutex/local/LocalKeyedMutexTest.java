@@ -381,4 +381,45 @@ class LocalKeyedMutexTest {
         m.close();
         assertEquals(Spinner.STOP, spin.look(1), "closed");
     }
+
+    /**
+     * The layout rule of LocalMutexFields: the fields every hand-off writes (the base class's
+     * entryKey, then owner, state, key, freeGuess) lie in one stretch of at most 40 bytes with
+     * compressed references (48 without), so that they share a cache line at half the placements
+     * an object can have. A field added among them, or one of them moved to where a subclass
+     * field lands, widens the stretch and fails this. Offsets are read with sun.misc.Unsafe,
+     * which warns from JDK 24 on, so the check runs on the JDKs before that (CI runs JDK 17).
+     */
+    @Test
+    void theFieldsEveryHandOffWritesLieTogether() throws Exception {
+        assumeTrue(Runtime.version().feature() < 23,
+                "reads field offsets through sun.misc.Unsafe, whose memory-access methods warn from JDK 24");
+        // By reflection: this module does not read jdk.unsupported (and the library must not).
+        Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+        java.lang.reflect.Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
+        theUnsafe.setAccessible(true);
+        Object u = theUnsafe.get(null);
+        java.lang.reflect.Method fieldOffset = unsafeClass.getMethod("objectFieldOffset", java.lang.reflect.Field.class);
+        int refSize = (int) unsafeClass.getMethod("arrayIndexScale", Class.class).invoke(u, Object[].class);
+        long lo = Long.MAX_VALUE;
+        long hi = Long.MIN_VALUE;
+        java.lang.reflect.Field[] written = {
+            dev.keyedmutex.AbstractKeyedMutex.class.getDeclaredField("entryKey"),
+            LocalMutexFields.class.getDeclaredField("owner"),
+            LocalMutexFields.class.getDeclaredField("state"),
+            LocalMutexFields.class.getDeclaredField("key"),
+            LocalMutexFields.class.getDeclaredField("freeGuess"),
+        };
+        StringBuilder layout = new StringBuilder();
+        for (java.lang.reflect.Field f : written) {
+            long offset = (long) fieldOffset.invoke(u, f);
+            long size = f.getType() == long.class ? 8 : refSize;
+            lo = Math.min(lo, offset);
+            hi = Math.max(hi, offset + size);
+            layout.append(' ').append(f.getName()).append('@').append(offset);
+        }
+        long limit = refSize == 4 ? 40 : 48;
+        assertTrue(hi - lo <= limit, "the fields a hand-off writes span " + (hi - lo)
+                + " bytes, more than " + limit + ":" + layout);
+    }
 }

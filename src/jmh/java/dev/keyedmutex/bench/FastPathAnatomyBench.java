@@ -197,4 +197,26 @@ public class FastPathAnatomyBench {
             freeGuess = (long) STATE.getAndAdd(this, -LOCKED) - LOCKED;
         }
     }
+
+    /**
+     * 10. As 7, but unlocking with a volatile store of the state the holder installed: what a
+     * volatile-store unlock would buy once the guess has removed the load before the CAS
+     * (compare with 7; 5 against 6 mixes it with that load).
+     */
+    @Benchmark
+    public void s10GuessedCasVolatileStore() {
+        long e = freeGuess;
+        long locked = (e + VERSION_UNIT) | LOCKED;
+        if (!STATE.compareAndSet(this, e, locked)) {
+            long s = state;
+            locked = (s + VERSION_UNIT) | LOCKED;
+            if ((s & LOCKED) != 0 || !STATE.compareAndSet(this, s, locked)) {
+                throw new IllegalStateException();
+            }
+        }
+        counter++;
+        long free = locked - LOCKED;
+        state = free;
+        freeGuess = free;
+    }
 }

@@ -96,7 +96,9 @@ public class PlacementBench {
                     m = c;
                 } else {
                     others.add(c);
-                    fillers.add(new long[1]); // 24 bytes: shifts the next mutex, whatever its size
+                    // A filler of 16 + 8 * (i mod 8) bytes: the next mutex moves by a different step
+                    // after each miss, so every placement comes round whatever a mutex's size.
+                    fillers.add(new long[i & 7]);
                 }
             }
             if (m == null) {

@@ -18,13 +18,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>State</h2>
  * <pre>
- *   state  (volatile long)   bit 0 LOCKED, bit 1 ABANDONED, bit 2 CLOSED, bits 3..63 VERSION
+ *   state  (volatile long)   bit 0 LOCKED, bit 1 ABANDONED, bit 2 unused, bits 3..63 VERSION;
+ *                            while LOCKED, only the holder changes it (see "Release" below)
+ *   closed (volatile boolean) set once by close(); not part of state (see "Release")
  *   key    (release/acquire) written only by the holder (in release, after clearing owner) and
  *                            the constructor; read opaque where only its value matters
  *   owner  (release/acquire) the holding thread; written only by that thread itself:
  *                            to itself right after it became the holder, to null right before
  *                            it lets go; null while a hand-off is in flight
- *   freeGuess (release/acquire) the unlocked state the last getAndAdd release left (or 0):
+ *   freeGuess (release/acquire) the unlocked state the last unlocking release left (or 0):
  *                            a guess for the fast path's CAS, written by releasers only
  *   data, dataLength (plain) private data, written only by the holder
  *   waiters                  per-key FIFO lists of Node, guarded by the internal lock wl;
@@ -40,11 +42,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Transitions</h2>
  * <pre>
  *   UNLOCKED(v) --CAS by acquirer, key==k-------------------&gt; LOCKED(v+1)     [fast path, spin, self-acquire]
- *   LOCKED(v)   --release, nobody to hand to: getAndAdd-----&gt; UNLOCKED(v)
+ *   LOCKED(v)   --release, nobody to hand to: store--------&gt; UNLOCKED(v)
  *   LOCKED(v)   --release, grant to a WAITING node of next--&gt; LOCKED(v)       [state untouched; the
  *                                                                              node's thread becomes holder]
  *   LOCKED(v)   --owner terminated, seen by a waiter--------&gt; LOCKED|ABANDONED (final)
- *   any         --close()-----------------------------------&gt; ...|CLOSED      (final)
+ *   (close() sets closed, a field of its own, and leaves state alone)
  * </pre>
  * The version changes on every CAS that locks, so an acquirer that read {@code state == s}
  * (unlocked) and then {@code key == k} knows, if its CAS from {@code s} succeeds, that nobody
@@ -54,13 +56,30 @@ import java.util.concurrent.locks.ReentrantLock;
  * x86, a load of {@code state} right after the previous locked RMW of it, feeding the CAS, cost
  * about 8 ns per uncontended pair (measured, docs/measurements.md). It is the same argument with
  * the guess in place of the read: the releaser of {@code e} wrote the key, then {@code state}
- * (getAndAdd), then {@code freeGuess = e} (release); an acquirer that reads {@code freeGuess == e}
+ * (volatile store), then {@code freeGuess = e} (release); an acquirer that reads {@code freeGuess == e}
  * (acquire) and then the key sees that key or a later one, and a later key implies a later lock,
  * so a later version, so its CAS from {@code e} fails. Versions only grow, so a stale guess never
  * matches again. A failed guess falls back to the read-and-CAS loop.
  *
+ * <h2>Release</h2>
+ * While the mutex is locked, only its holder writes {@code state}: the CASes that lock start from
+ * an unlocked state, a grant leaves the state as it is, and {@code close()} writes a field of its
+ * own, {@code closed}. The one exception is ABANDONED, which a waiter CASes in only once the
+ * holder has terminated (the abandonment edge below), so never while it could still release. So the holder unlocks
+ * with a read of {@code state} (stable while it holds) and a volatile store of that value less
+ * LOCKED: no atomic read-modify-write. On x86 a volatile store is a plain store plus a fence on
+ * the stack, 5-6 ns cheaper per uncontended pair than the {@code getAndAdd} it replaces
+ * (FastPathAnatomyBench steps 7 and 10, docs/measurements.md). The volatile store keeps the
+ * store-load order that edges 2 and 2b need.
+ *
+ * <p>A thread that read {@code closed == false} just before {@code close()} may still take the
+ * mutex afterwards; its acquire counts as before the close, and every call after the close,
+ * its release included, throws {@link IllegalStateException}, so nothing can observe the
+ * difference. Waiters look at {@code closed} after linking their node, and close() wakes every
+ * linked node after setting it, so none sleeps through it.
+ *
  * <h2>Who waits how</h2>
- * Uncontended: one CAS to acquire, one getAndAdd to release, no allocation, no system call; the
+ * Uncontended: one CAS to acquire, one volatile store to release, no allocation, no system call; the
  * waiter lists are not touched while {@code queued == 0}. Contended: spin for a short adaptive
  * window (only with more than one CPU), then enqueue a {@link Node} on the list of its key,
  * re-check, and park. A release with waiters wakes (non-fair) or grants to (fair, or a waiter
@@ -68,7 +87,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * not touched, so a hand-off costs the same however many threads wait for other keys.
  *
  * <ul>
- *   <li><b>Non-fair release</b>: CAS to unlocked, then if {@code queued != 0} unpark the first
+ *   <li><b>Non-fair release</b>: store the unlocked state, then if {@code queued != 0} unpark the first
  *       waiter of the new key, which retries; a thread arriving meanwhile may barge in. A waiter
  *       already woken is not unparked again until it has looked and gone back to sleep. A waiter
  *       still without the mutex {@link #STARVATION_NANOS} after it was first woken asks for a
@@ -83,19 +102,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Happens-before edges (and what breaks without them)</h2>
  * <ol>
- *   <li><b>Release to acquire (SPEC 2.3).</b> The releaser's writes (data, key) precede its CAS
- *       of {@code state}; an acquirer's CAS (or volatile read) of {@code state} observes it. On a
+ *   <li><b>Release to acquire (SPEC 2.3).</b> The releaser's writes (data, key) precede its volatile
+ *       store of {@code state}; an acquirer's CAS (or volatile read) of {@code state} observes it. On a
  *       grant, the releaser's writes precede its CAS of {@code node.status}, which the granted
  *       thread reads. Without the volatile/CAS edge, the next holder could see stale data or a
  *       stale key.</li>
  *   <li><b>No lost wake-up (Dekker).</b> A waiter links its node and increments {@code queued}
- *       (volatile), then re-reads {@code state}. A releaser CASes {@code state}, then reads
+ *       (volatile), then re-reads {@code state}. A releaser stores {@code state}, then reads
  *       {@code queued}. Volatile accesses are sequentially consistent, so either the releaser sees
  *       the waiter (and wakes the first waiter of its key) or the waiter sees the unlock (and
  *       takes the mutex itself). The grant path decides and unlocks while holding wl, which the
  *       waiter also takes to link itself.</li>
  *   <li><b>2b. No wake-up needed while one is under way.</b> A woken waiter clears
- *       {@code node.woken} (volatile) and then reads {@code state}. A non-fair releaser CASes
+ *       {@code node.woken} (volatile) and then reads {@code state}. A non-fair releaser stores
  *       {@code state}, then reads {@code lastWoken}'s {@code woken} and {@code status}; if the
  *       node is still woken, WAITING and of the new key, the waiter's clear, and so its read of
  *       the state, come after the unlock in the synchronization order: it will see the unlock,
@@ -142,7 +161,6 @@ final class LocalKeyedMutex extends LocalMutexFields {
 
     static final long LOCKED = 1L;
     static final long ABANDONED = 2L;
-    static final long CLOSED = 4L;
     static final long VERSION_UNIT = 8L;
 
     /** Longest park between two checks of the owner's liveness: the abandonment detection bound. */
@@ -183,6 +201,8 @@ final class LocalKeyedMutex extends LocalMutexFields {
     private final Spinner spinner = new Spinner();
     /** Who ended without releasing; written before ABANDONED is set. */
     private volatile String abandonedBy;
+    /** Set once by {@link #close()}; kept out of state, which only the holder may write while it is locked. */
+    private volatile boolean closed;
 
     private final ReentrantLock wl = new ReentrantLock();
     private final HashMap<Long, KeyQueue> queues = new HashMap<>();   // guarded by wl
@@ -227,7 +247,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     private boolean tryLock(long k, boolean barge) {
         // First from the guess, without a load of state (see "State" in the class comment).
         long e = (long) FREE_GUESS.getAcquire(this);
-        if ((e & (LOCKED | ABANDONED | CLOSED)) == 0 && (long) KEY.getOpaque(this) == k
+        if ((e & (LOCKED | ABANDONED)) == 0 && (long) KEY.getOpaque(this) == k && !closed
                 && (!fair || barge || queued == 0)
                 && STATE.compareAndSet(this, e, (e + VERSION_UNIT) | LOCKED)) {
             OWNER.setRelease(this, Thread.currentThread());
@@ -235,7 +255,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
         }
         for (;;) {
             long s = state;
-            if ((s & (LOCKED | ABANDONED | CLOSED)) != 0 || (long) KEY.getOpaque(this) != k
+            if ((s & (LOCKED | ABANDONED)) != 0 || (long) KEY.getOpaque(this) != k || closed
                     || (fair && !barge && queued != 0)) {
                 return false;
             }
@@ -294,7 +314,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
         @Override
         public int look(long k) {
             long s = state;
-            if ((s & (ABANDONED | CLOSED)) != 0) {
+            if ((s & ABANDONED) != 0 || closed) {
                 return Spinner.STOP;
             }
             if ((long) KEY.getAcquire(LocalKeyedMutex.this) != k) {
@@ -338,7 +358,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
 
                 @Override
                 public int look(long key) {
-                    return (state & (ABANDONED | CLOSED)) != 0 ? Spinner.STOP : Spinner.GO;
+                    return (state & ABANDONED) != 0 || closed ? Spinner.STOP : Spinner.GO;
                 }
             }, k, mode == TIMED, deadline);
         }
@@ -348,7 +368,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
                 return acquiredAfterWait(reinterrupt);
             }
             // Clear the wake-up flag before reading the state (Dekker with wakeFirst, which reads
-            // the flag after its unlocking CAS): either it sees the flag clear and unparks us
+            // the flag after its unlocking store): either it sees the flag clear and unparks us
             // again, or we see its unlock.
             boolean woken = node.woken;
             if (woken) {
@@ -358,7 +378,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
                 }
             }
             long s = state;
-            if ((s & (CLOSED | ABANDONED)) != 0) {
+            if ((s & ABANDONED) != 0 || closed) {
                 if (cancel(node)) {
                     if (reinterrupt) {
                         me.interrupt();
@@ -510,7 +530,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     private void passWakeUpOn(long k) {
         if (queued != 0) {
             long s = state;
-            if ((s & (LOCKED | CLOSED | ABANDONED)) == 0 && (long) KEY.getOpaque(this) == k) {
+            if ((s & (LOCKED | ABANDONED)) == 0 && !closed && (long) KEY.getOpaque(this) == k) {
                 wakeFirst(k);
             }
         }
@@ -547,13 +567,14 @@ final class LocalKeyedMutex extends LocalMutexFields {
     }
 
     /**
-     * Clears LOCKED. Only the holder calls it, so the bit is set and subtracting it touches no
-     * other bit (a CLOSED set meanwhile by close() is kept): one atomic that cannot fail, where a
-     * read-then-CAS loop costs a second trip for the cache line under contention.
+     * Clears LOCKED with a volatile store, no atomic read-modify-write: only the holder calls it,
+     * and while the mutex is locked nobody else writes state (see "Release" in the class comment),
+     * so the value read here is the one the holder's lock installed.
      */
     private void unlockState() {
-        long was = (long) STATE.getAndAdd(this, -LOCKED);
-        FREE_GUESS.setRelease(this, was - LOCKED);
+        long free = state - LOCKED;
+        state = free;
+        FREE_GUESS.setRelease(this, free);
     }
 
     /**
@@ -601,7 +622,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     }
 
     /**
-     * Called after an unlocking CAS: whether a waiter of key k is already woken and has not yet
+     * Called after an unlocking store: whether a waiter of key k is already woken and has not yet
      * looked at the state, so that it will see this unlock (edge 2b) and no wake-up is needed.
      */
     private boolean wakeUpUnderWay(long k) {
@@ -762,7 +783,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     }
 
     private void throwIfClosedOrAbandoned(long s) {
-        if ((s & CLOSED) != 0) {
+        if (closed) {
             throw closedException();
         }
         if ((s & ABANDONED) != 0) {
@@ -773,28 +794,26 @@ final class LocalKeyedMutex extends LocalMutexFields {
 
     @Override
     public void close() {
-        for (;;) {
-            long s = state;
-            if ((s & CLOSED) != 0) {
-                return;
-            }
-            if (STATE.compareAndSet(this, s, s | CLOSED)) {
-                break;
-            }
+        if (closed) {
+            return;
         }
-        wakeAll();
+        // A thread that read closed == false just before this may still take the mutex (or be
+        // granted it) afterwards: its acquire counts as before this close, and every call it
+        // makes from then on, release included, throws; no method can see the state any more.
+        closed = true;
+        wakeAll(); // after the write: a waiter that links itself after wakeAll's look sees it
     }
 
     // ================================================================ snapshots
 
     @Override
     protected boolean isClosed() {
-        return (state & CLOSED) != 0;
+        return closed;
     }
 
     @Override
     public boolean isHeldByCurrentThread() {
-        if ((state & CLOSED) != 0) {
+        if (closed) {
             throw closedException();
         }
         return OWNER.getOpaque(this) == Thread.currentThread();
@@ -814,10 +833,10 @@ final class LocalKeyedMutex extends LocalMutexFields {
 
     @Override
     public boolean isAbandoned() {
-        long s = state;
-        if ((s & CLOSED) != 0) {
+        if (closed) {
             throw closedException();
         }
+        long s = state;
         return (s & ABANDONED) != 0 || ((s & LOCKED) != 0 && detectAbandonment());
     }
 
@@ -932,7 +951,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     public String toString() {
         long s = state;
         String what;
-        if ((s & CLOSED) != 0) {
+        if (closed) {
             what = "closed";
         } else if ((s & ABANDONED) != 0) {
             what = "abandoned";

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -421,5 +422,46 @@ class LocalKeyedMutexTest {
         long limit = refSize == 4 ? 40 : 48;
         assertTrue(hi - lo <= limit, "the fields a hand-off writes span " + (hi - lo)
                 + " bytes, more than " + limit + ":" + layout);
+    }
+
+    /**
+     * The holder unlocks with a plain volatile store of the state word (no atomic RMW), which is
+     * right only if nobody else writes that word while the mutex is held. close() is the one call
+     * another thread may make during a hold: it must leave the word alone (it sets a field of its
+     * own), or a release racing with it could store over its mark (CloseVsReleaseStress).
+     */
+    @Test
+    void closeDuringAHoldLeavesTheStateWordToTheHolder() throws Exception {
+        for (boolean fair : new boolean[] {false, true}) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, fair);
+            m.acquire(0);
+            long held = m.state;
+            assertEquals(LocalKeyedMutex.LOCKED, held & LocalKeyedMutex.LOCKED);
+            TestThread<Void> closer = TestThread.run("closer", m::close);
+            closer.join();
+            assertEquals(held, m.state, "close() wrote the state word during a hold");
+            assertTrue(m.isClosed());
+            assertThrows(IllegalStateException.class, () -> m.release(1));
+            assertEquals(held, m.state, "a refused release changed the state word");
+            assertThrows(IllegalStateException.class, () -> m.tryAcquire(0));
+        }
+    }
+
+    /** The unlocking store gives back exactly the state the holder's lock installed, less LOCKED. */
+    @Test
+    void aReleaseKeepsTheVersionItsLockInstalled() throws Exception {
+        for (boolean fair : new boolean[] {false, true}) {
+            LocalKeyedMutex m = new LocalKeyedMutex(0, 0, fair);
+            long before = m.state;
+            m.acquire(0);
+            long held = m.state;
+            assertEquals(before + LocalKeyedMutex.VERSION_UNIT + LocalKeyedMutex.LOCKED, held);
+            m.release(1);
+            assertEquals(held - LocalKeyedMutex.LOCKED, m.state);
+            assertFalse(m.isLocked());
+            assertTrue(m.tryAcquire(1), "the fast path takes the released state");
+            assertEquals(held + LocalKeyedMutex.VERSION_UNIT, m.state);
+            m.release(0);
+        }
     }
 }

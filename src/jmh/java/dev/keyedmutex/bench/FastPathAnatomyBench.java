@@ -81,7 +81,7 @@ public class FastPathAnatomyBench {
         state = 0L;
     }
 
-    /** 3. One CAS, one {@code getAndAdd}: the two atomics of the {@code local} pair. */
+    /** 3. One CAS, one {@code getAndAdd}: the two atomics the {@code local} pair had until step 10 replaced them. */
     @Benchmark
     public void s3CasGetAndAdd() {
         if (!STATE.compareAndSet(this, 0L, LOCKED)) {
@@ -201,7 +201,8 @@ public class FastPathAnatomyBench {
     /**
      * 10. As 7, but unlocking with a volatile store of the state the holder installed: what a
      * volatile-store unlock would buy once the guess has removed the load before the CAS
-     * (compare with 7; 5 against 6 mixes it with that load).
+     * (compare with 7; 5 against 6 mixes it with that load). The shape of {@code local} since
+     * 2026-12-01 (its release reads the state word first, where this step keeps it in a local).
      */
     @Benchmark
     public void s10GuessedCasVolatileStore() {

@@ -17,6 +17,12 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * could erase the mark, and the closed handle would let the next acquirer in. One actor takes the
  * mutex and releases it to key 1 while the other closes the handle; afterwards the handle must
  * refuse an acquire of key 1 with IllegalStateException, whichever came first.
+ *
+ * <p>With the old CAS-marking close() this could fail only when the CAS fell between the release's
+ * read of the state word and its store (release checks closed first): a window of a few
+ * instructions. The deterministic guard of the rule is
+ * {@code LocalKeyedMutexTest.closeDuringAHoldLeavesTheStateWordToTheHolder}; this test checks the
+ * end-to-end promise (a closed handle stays closed) under the race.
  */
 @JCStressTest
 @Description("close() racing with a release stays closed")

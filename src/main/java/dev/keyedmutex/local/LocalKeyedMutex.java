@@ -64,7 +64,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Release</h2>
  * While the mutex is locked, only its holder writes {@code state}: the CASes that lock start from
  * an unlocked state, a grant leaves the state as it is, and {@code close()} writes a field of its
- * own, {@code closed}. The one exception is ABANDONED, which a waiter CASes in only once the
+ * own, {@code closed}. The one exception is ABANDONED, which a thread that looks at the owner
+ * (a waiter, {@code isAbandoned()}, a failed {@code tryAcquire}) CASes in only once the
  * holder has terminated (the abandonment edge below), so never while it could still release. So the holder unlocks
  * with a read of {@code state} (stable while it holds) and a volatile store of that value less
  * LOCKED: no atomic read-modify-write. On x86 a volatile store is a plain store plus a fence on
@@ -394,8 +395,9 @@ final class LocalKeyedMutex extends LocalMutexFields {
                     }
                     if (fair) {
                         // selfAcquire took wl, whose own parking may have swallowed our unpark
-                        // (a grant made meanwhile): look again before parking.
-                        if (node.status != Node.WAITING) {
+                        // (a grant, or close()'s wake-up, made meanwhile): look again before
+                        // parking.
+                        if (node.status != Node.WAITING || closed) {
                             continue;
                         }
                     }

@@ -26,6 +26,10 @@ import dev.keyedmutex.AbstractKeyedMutex;
  * starts (8-byte alignment; the garbage collector moves it), so the other placements keep the
  * two-line cost.
  *
+ * <p>The fast path also reads fields of {@link LocalKeyedMutex} itself ({@code closed},
+ * {@code fair}, {@code queued}); those are written never after construction, once
+ * ({@code closed}) or only when threads queue, so where they lie costs a hand-off nothing.
+ *
  * <p>Access rules are those of {@link LocalKeyedMutex}'s class comment. Only that class touches
  * these fields (directly, or through its VarHandles), and its unit test, to set up a state.
  */

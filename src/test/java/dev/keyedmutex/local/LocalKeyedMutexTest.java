@@ -447,7 +447,11 @@ class LocalKeyedMutexTest {
         }
     }
 
-    /** The unlocking store gives back exactly the state the holder's lock installed, less LOCKED. */
+    /**
+     * The unlocking store gives back exactly the state the holder's lock installed, less LOCKED
+     * (the version the fast path's guess and the ABA argument rely on), and publishes it as the
+     * guess the next fast path takes.
+     */
     @Test
     void aReleaseKeepsTheVersionItsLockInstalled() throws Exception {
         for (boolean fair : new boolean[] {false, true}) {
@@ -458,6 +462,7 @@ class LocalKeyedMutexTest {
             assertEquals(before + LocalKeyedMutex.VERSION_UNIT + LocalKeyedMutex.LOCKED, held);
             m.release(1);
             assertEquals(held - LocalKeyedMutex.LOCKED, m.state);
+            assertEquals(held - LocalKeyedMutex.LOCKED, m.freeGuess, "the guess is the state just stored");
             assertFalse(m.isLocked());
             assertTrue(m.tryAcquire(1), "the fast path takes the released state");
             assertEquals(held + LocalKeyedMutex.VERSION_UNIT, m.state);

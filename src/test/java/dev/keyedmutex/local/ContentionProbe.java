@@ -80,7 +80,7 @@ public final class ContentionProbe {
             long switches0 = contextSwitches();
             start.await(10, TimeUnit.SECONDS);
             long t0 = System.nanoTime();
-            Thread.sleep(millis);
+            Thread.sleep(millis); // the length of the measured pass, not synchronization (stop + join end it)
             long switches = contextSwitches() - switches0;
             stop = true;
             for (Thread t : ts) {

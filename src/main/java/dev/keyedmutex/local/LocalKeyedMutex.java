@@ -68,8 +68,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * (a waiter, {@code isAbandoned()}, a failed {@code tryAcquire}) CASes in only once the
  * holder has terminated (the abandonment edge below), so never while it could still release.
  * So the holder unlocks with a read of {@code state} (stable while it holds) and a volatile
- * store of that value less LOCKED: no atomic read-modify-write. On x86 a volatile store is a plain store plus a fence on
- * the stack, 5-6 ns cheaper per uncontended pair than the {@code getAndAdd} it replaces
+ * store of that value less LOCKED: no atomic read-modify-write. On x86 a volatile store is a
+ * plain store plus a fence on the stack, 5-6 ns cheaper per uncontended pair than the
+ * {@code getAndAdd} it replaces
  * (FastPathAnatomyBench steps 7 and 10, docs/measurements.md). The volatile store keeps the
  * store-load order that edges 2 and 2b need.
  *

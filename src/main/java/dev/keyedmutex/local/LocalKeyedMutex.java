@@ -115,16 +115,24 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the waiter (and wakes the first waiter of its key) or the waiter sees the unlock (and
  *       takes the mutex itself). The grant path decides and unlocks while holding wl, which the
  *       waiter also takes to link itself.</li>
- *   <li><b>2b. No wake-up needed while one is under way.</b> A woken waiter clears
- *       {@code node.woken} (volatile) and then reads {@code state}. A non-fair releaser stores
- *       {@code state}, then reads {@code lastWoken}'s {@code woken} and {@code status}; if the
- *       node is still woken, WAITING and of the new key, the waiter's clear, and so its read of
- *       the state, come after the unlock in the synchronization order: it will see the unlock,
- *       so the releaser need not take wl to wake anyone (under heavy contention on one key this
- *       is most releases; AQS's signal status does the same). A node that leaves WAITING by
- *       cancelling re-reads the state and passes a wake-up on (edge 3); one that leaves its list
- *       clears {@code lastWoken} under wl, so the hint never points at a node that no longer
- *       waits but still says woken.</li>
+ *   <li><b>2b. No wake-up needed while one is under way, and none needs wl.</b> A woken waiter
+ *       clears {@code node.woken} (volatile) and then reads {@code state}. A non-fair releaser
+ *       stores {@code state}, then reads {@code wakeHint}, its {@code key}, {@code status} and
+ *       {@code woken}. The hint is, whenever wl is free, null or the first WAITING node of its
+ *       key's list: nodes ahead of it have left WAITING for good and new nodes link behind it,
+ *       and when it leaves its list, unlink moves the hint on to the next WAITING node (or
+ *       null). So if the hinted node is WAITING and of the new key, it is the waiter to wake:
+ *       if it still says woken, its clear, and so its read of the state, come after the unlock
+ *       in the synchronization order, so it will see the unlock and the releaser does nothing
+ *       (under heavy contention on one key this is most releases; AQS's signal status does the
+ *       same); if not, the releaser sets {@code woken} and unparks it, without wl. Otherwise
+ *       ({@code wakeHint} null, of another key, or no longer WAITING) it wakes through
+ *       {@link #wakeFirst} under wl, which sets the hint. A hint read just before its node's
+ *       unlink names a node that took the mutex after this release's unlock (a WAITING node
+ *       leaves its list only by taking the mutex); it holds the mutex now and its own release
+ *       wakes the next waiter, so skipping a wake-up, or waking it for nothing, loses none. A
+ *       node that leaves WAITING by cancelling re-reads the state and passes a wake-up on
+ *       (edge 3).</li>
  *   <li><b>Timeout/interrupt vs hand-off (SPEC 2.4).</b> Settled by the CAS on
  *       {@code node.status}: a waiter that fails to cancel has been granted, owns the mutex and
  *       returns {@code true} (re-asserting an interrupt); a releaser that fails to grant moves on
@@ -180,6 +188,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     private static final VarHandle OWNER;
     private static final VarHandle FREE_GUESS;
     private static final VarHandle STATUS;
+    private static final VarHandle WAKEUPS;
 
     static {
         try {
@@ -189,6 +198,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
             FREE_GUESS = l.findVarHandle(LocalMutexFields.class, "freeGuess", long.class);
             OWNER = l.findVarHandle(LocalMutexFields.class, "owner", Thread.class);
             STATUS = l.findVarHandle(Node.class, "status", int.class);
+            WAKEUPS = l.findVarHandle(LocalKeyedMutex.class, "wakeups", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -211,12 +221,12 @@ final class LocalKeyedMutex extends LocalMutexFields {
     private volatile int queued;                                      // written under wl
     private volatile int handoffs;                                    // written under wl
     /**
-     * The node a release last woke (or found woken) in {@link #wakeFirst}; written under wl,
-     * cleared when that node leaves its list. A release that finds it still woken, waiting and
-     * of the key just released skips wakeFirst, and so wl (edge 2b in the class comment).
+     * Null or the first WAITING node of its key's list (edge 2b in the class comment); written
+     * under wl: by enqueue when null, by {@link #wakeFirst}, and by unlink, which moves it on
+     * when its node leaves. A non-fair release wakes the node it names without wl.
      */
-    private volatile Node lastWoken;
-    private long wakeups;                                             // guarded by wl; for tests
+    private volatile Node wakeHint;
+    private volatile long wakeups;   // atomic (WAKEUPS); for tests and ContentionProbe
     private long grants;                                              // guarded by wl; for tests
 
     LocalKeyedMutex(long initialKey, int privateDataCapacity, boolean fair) {
@@ -561,8 +571,8 @@ final class LocalKeyedMutex extends LocalMutexFields {
         KEY.setRelease(this, nextKey); // after the owner's clear, for the spinners' look
         if (queued == 0 || (!fair && handoffs == 0)) {
             unlockState();
-            if (queued != 0 && !wakeUpUnderWay(nextKey)) {
-                wakeFirst(nextKey);
+            if (queued != 0) {
+                wakeAfterUnlock(nextKey);
             }
         } else {
             releaseWithHandoff(nextKey);
@@ -600,14 +610,14 @@ final class LocalKeyedMutex extends LocalMutexFields {
                 if (!grant) {
                     n.woken = true;
                     wake = n.thread;
-                    wakeups++;
+                    WAKEUPS.getAndAdd(this, 1L);
                     break;
                 }
                 if (STATUS.compareAndSet(n, Node.WAITING, Node.GRANTED)) {
                     unlink(n);
                     granted = true;
                     wake = n.thread;
-                    wakeups++;
+                    WAKEUPS.getAndAdd(this, 1L);
                     grants++;
                     break;
                 }
@@ -625,12 +635,24 @@ final class LocalKeyedMutex extends LocalMutexFields {
     }
 
     /**
-     * Called after an unlocking store: whether a waiter of key k is already woken and has not yet
-     * looked at the state, so that it will see this unlock (edge 2b) and no wake-up is needed.
+     * Called after an unlocking store with waiters queued: makes sure the first waiter of key k,
+     * if any, will look at the state (edge 2b). Small on purpose: it is compiled into every
+     * release, and when it pulled in wakeFirst's list walk and wl, C2 stopped inlining unlock
+     * into its callers (docs/measurements.md, "The inlining lottery").
      */
-    private boolean wakeUpUnderWay(long k) {
-        Node n = lastWoken;
-        return n != null && n.key == k && n.woken && n.status == Node.WAITING;
+    private void wakeAfterUnlock(long k) {
+        Node n = wakeHint;
+        if (n != null && n.key == k && n.status == Node.WAITING) {
+            if (!n.woken) {
+                n.woken = true;
+                WAKEUPS.getAndAdd(this, 1L);
+                spinner.wokeSomeone();
+                LockSupport.unpark(n.thread);
+            }
+            // else: woken and not yet back; it will see this unlock
+        } else {
+            wakeFirst(k);
+        }
     }
 
     /** Unparks the first waiter of key k, if any, so that it retries. */
@@ -644,9 +666,9 @@ final class LocalKeyedMutex extends LocalMutexFields {
                     if (!n.woken) { // already woken and not yet back: it will look again anyway
                         n.woken = true;
                         t = n.thread;
-                        wakeups++;
+                        WAKEUPS.getAndAdd(this, 1L);
                     }
-                    lastWoken = n;
+                    wakeHint = n;
                     break;
                 }
             }
@@ -694,6 +716,9 @@ final class LocalKeyedMutex extends LocalMutexFields {
                 q.tail.next = node;
             }
             q.tail = node;
+            if (wakeHint == null) {
+                wakeHint = firstWaiting(q.head);
+            }
             queued = queued + 1;
         } finally {
             wl.unlock();
@@ -704,6 +729,9 @@ final class LocalKeyedMutex extends LocalMutexFields {
         KeyQueue q = node.queue;
         if (q == null) {
             return;
+        }
+        if (wakeHint == node) {
+            wakeHint = firstWaiting(node.next);
         }
         if (node.prev == null) {
             q.head = node.next;
@@ -718,9 +746,6 @@ final class LocalKeyedMutex extends LocalMutexFields {
         node.queue = null;
         node.prev = null;
         node.next = null;
-        if (lastWoken == node) {
-            lastWoken = null;
-        }
         if (q.head == null) {
             queues.remove(q.key);
         }
@@ -730,6 +755,14 @@ final class LocalKeyedMutex extends LocalMutexFields {
             q.handoffs--;
             handoffs = handoffs - 1;
         }
+    }
+
+    /** Under wl: the first WAITING node from n on along its list, or null. */
+    private static Node firstWaiting(Node n) {
+        while (n != null && n.status != Node.WAITING) {
+            n = n.next;
+        }
+        return n;
     }
 
     private void requestHandoff(Node node) {
@@ -880,12 +913,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
 
     /** For tests: how many times a release has woken or granted to a waiter. */
     long wakeups() {
-        wl.lock();
-        try {
-            return wakeups;
-        } finally {
-            wl.unlock();
-        }
+        return wakeups;
     }
 
     /**
@@ -912,12 +940,26 @@ final class LocalKeyedMutex extends LocalMutexFields {
         return handoffs;
     }
 
-    /** For tests: whether the wake-up hint is clear or names a node still on its list. */
+    /**
+     * For tests: whether the wake-up hint is what edge 2b needs: null, or a WAITING node on its
+     * list with no WAITING node ahead of it.
+     */
     boolean wakeHintIsCurrent() {
         wl.lock();
         try {
-            Node n = lastWoken;
-            return n == null || n.queue != null;
+            Node n = wakeHint;
+            return n == null || (n.queue != null && n.status == Node.WAITING && firstWaiting(n.queue.head) == n);
+        } finally {
+            wl.unlock();
+        }
+    }
+
+    /** For tests: the thread of the node the wake-up hint names, or null. */
+    Thread wakeHintThread() {
+        wl.lock();
+        try {
+            Node n = wakeHint;
+            return n == null ? null : n.thread;
         } finally {
             wl.unlock();
         }

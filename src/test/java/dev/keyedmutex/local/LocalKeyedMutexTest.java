@@ -189,7 +189,61 @@ class LocalKeyedMutexTest {
             ts.forEach(TestThread::join);
             assertEquals(0, m.queueLength());
             assertTrue(m.wakeHintIsCurrent(), "fair=" + fair + ": the wake-up hint names a node that left its list");
+            assertEquals(null, m.wakeHintThread(), "fair=" + fair + ": with nobody queued the wake-up hint must be clear");
         }
+    }
+
+    /**
+     * Edge 2b: the wake-up hint names the first waiting node of its key, and when that node
+     * leaves (here by interrupt) it moves on to the next one, so that the next release wakes
+     * that waiter, without wl, and nobody else: exactly one wake-up, and it is the new first
+     * waiter that takes the mutex.
+     */
+    @Test
+    void theWakeHintMovesOnToTheNextWaiter() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);
+        m.acquire(0);
+        TestThread<Void> a = TestThread.run("a", () -> m.acquire(1));
+        awaitQueued(m, 1);
+        a.awaitBlocked();
+        CountDownLatch bHas = new CountDownLatch(1);
+        CountDownLatch bMayRelease = new CountDownLatch(1);
+        TestThread<Void> b = TestThread.run("b", () -> {
+            m.acquire(1);
+            bHas.countDown();
+            assertTrue(bMayRelease.await(20, TimeUnit.SECONDS));
+            m.release(3);
+        });
+        awaitQueued(m, 2);
+        b.awaitBlocked();
+        TestThread<Void> c = TestThread.run("c", () -> {
+            m.acquire(1);
+            m.release(4);
+        });
+        awaitQueued(m, 3);
+        c.awaitBlocked();
+        assertEquals(a.thread(), m.wakeHintThread(), "the hint must name the first waiter");
+        assertTrue(m.wakeHintIsCurrent());
+
+        a.interrupt();
+        a.joinFailure(InterruptedException.class);
+        assertEquals(b.thread(), m.wakeHintThread(), "the hint must move on to the next waiter when the first leaves");
+        assertTrue(m.wakeHintIsCurrent());
+
+        long before = m.wakeups();
+        m.release(1);
+        assertTrue(bHas.await(20, TimeUnit.SECONDS), "the release did not wake the waiter the hint named");
+        assertEquals(1, m.wakeups() - before, "one release of key 1 must wake exactly one waiter");
+        assertEquals(c.thread(), m.wakeHintThread(), "the hint must move on when its node takes the mutex");
+        c.assertStillBlocked();
+        bMayRelease.countDown();
+        b.join();
+        assertEquals(3, m.key(), "c must not have taken the mutex: nobody released key 1 to it");
+        m.acquire(3);
+        m.release(1);
+        c.join();
+        assertEquals(4, m.key());
+        assertEquals(null, m.wakeHintThread());
     }
 
     /** Fair: a release to a queued waiter's key grants it directly; an untimed tryAcquire cannot take it. */

@@ -71,8 +71,10 @@ import static dev.keyedmutex.shm.ShmLayout.STATE_OFF;
  *       woken.</li>
  *   <li>Owner: the holding process is the slot in STATE, set by the locking CAS itself, so a
  *       process killed at any instruction after it is found out. The thread-level record (thread
- *       ids) is written after the CAS, OWNER_VERSION last (release), and cleared before the
- *       unlocking CAS; a waiter trusts it only if OWNER_VERSION equals the STATE it read. A waiter
+ *       ids) is written after the CAS, OWNER_VERSION last (release), and OWNER_VERSION is cleared
+ *       before the unlocking CAS; a waiter trusts the record only if OWNER_VERSION equals the
+ *       STATE it read. (The identity words are left in place: a lock from this handle's guess
+ *       by the thread they name rewrites only OWNER_VERSION, see {@link #recordedBy}.) A waiter
  *       marks ABANDONED only by CAS from that STATE, so an earlier or later holder can never
  *       condemn the current one. A STATE naming an empty slot, or one that stays without a
  *       complete record for {@link #RECORDLESS_NANOS} while its process lives, has no holder
@@ -115,12 +117,14 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
 
     private static final java.lang.invoke.VarHandle HOLDER;
     private static final java.lang.invoke.VarHandle FREE_GUESS;
+    private static final java.lang.invoke.VarHandle HELD;
 
     static {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
             HOLDER = l.findVarHandle(ShmKeyedMutex.class, "holder", Thread.class);
             FREE_GUESS = l.findVarHandle(ShmKeyedMutex.class, "freeGuess", long.class);
+            HELD = l.findVarHandle(ShmKeyedMutex.class, "held", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -135,10 +139,10 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     private final int slot;
     private volatile boolean closed;
     /**
-     * The thread holding the mutex through this handle, or null: set after the locking CAS, cleared
-     * before the unlocking one if that release goes through this handle too (a holder may release
-     * through another handle of the mutex, which leaves this one stale: close() therefore also
-     * compares {@link #held}); close() reads it to tell its own holder from another handle's.
+     * The thread that last took the mutex through this handle, or null before any: written (only
+     * if it changes) after the locking CAS and before {@link #held}, never cleared. A holder may
+     * release through another handle of the mutex, and a release leaves it as it is, so it names
+     * the holder only together with {@code held == STATE} (isHeldByCurrentThread, close()).
      */
     @SuppressWarnings("unused") // accessed through HOLDER
     private Thread holder;
@@ -146,8 +150,9 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
     @SuppressWarnings("unused") // accessed through FREE_GUESS
     private long freeGuess;
     /**
-     * The STATE the last locking CAS through this handle wrote: written by that holder before
-     * HOLDER (release); read by the holder at release and by close() after HOLDER (acquire).
+     * The STATE the last locking CAS through this handle wrote: written by that holder after
+     * HOLDER (release, through HELD); read by the holder at release, by isHeldByCurrentThread
+     * (acquire, then HOLDER) and by close().
      */
     private long held;
     /**
@@ -157,6 +162,15 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
      * owner record and Procs rely on that too).
      */
     private Procs.Self lastSelf;
+    /**
+     * Whose identity the owner record in the region holds, if this handle knows (else null): set
+     * by the holder that wrote it through this handle, cleared by a holder whose lock this
+     * handle did not take (a lock from a read of STATE, a release of another handle's lock).
+     * Only holders read or write it. A lock from {@link #freeGuess} follows this handle's own
+     * release with no lock in between, so the region still holds that holder's identity: if it
+     * is the current thread's, the lock writes only OWNER_VERSION (five stores less).
+     */
+    private Procs.Self recordedBy;
     /** The locked STATE last seen without an owner record, and since when (racy heuristics). */
     private volatile long recordlessState;
     private volatile long recordlessSince;
@@ -266,7 +280,8 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
 
     /**
      * One CAS if the mutex is free with key k (two if the guess is stale); writes the owner
-     * record on success.
+     * record on success. Kept under C2's inlining limit (FreqInlineSize, 325 bytecodes): the
+     * rare parts are methods of their own.
      */
     private boolean grab(long k) {
         // Known before the CAS (its first call reads /proc): between the CAS and the end of the
@@ -276,37 +291,67 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         long s = (long) FREE_GUESS.getAcquire(this);
         long locked = ShmLayout.lockedBy(s, slot);
         if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k || !LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
-            s = state();
-            if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k) {
-                return false;
-            }
-            locked = ShmLayout.lockedBy(s, slot);
-            if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
+            locked = grabFromState(k);
+            if (locked == 0L) {
                 return false;
             }
         }
-        held = locked;
-        HOLDER.setRelease(this, Thread.currentThread());
+        Thread current = Thread.currentThread();
+        if (HOLDER.get(this) != current) {
+            HOLDER.set(this, current);
+        }
+        HELD.setRelease(this, locked); // after HOLDER: see isHeldByCurrentThread
+        if (recordedBy != me) {
+            recordIdentity(me);
+        }
+        LONGS.setRelease(b, OWNER_VERSION_OFF, locked);
+        if (closed) {
+            giveBackToClosedHandle(locked, k);
+        }
+        return true;
+    }
+
+    /**
+     * The guess was stale: one read of STATE and a CAS from it.
+     *
+     * @return the locked STATE written, or 0 if the mutex is not free with key k
+     */
+    private long grabFromState(long k) {
+        long s = state();
+        if ((s & (LOCKED | ABANDONED)) != 0 || keyWord() != k) {
+            return 0L;
+        }
+        long locked = ShmLayout.lockedBy(s, slot);
+        if (!LONGS.compareAndSet(b, STATE_OFF, s, locked)) {
+            return 0L;
+        }
+        recordedBy = null; // somebody may have locked since this handle's last release
+        return locked;
+    }
+
+    /** Writes the identity part of the owner record (by the holder, before OWNER_VERSION). */
+    private void recordIdentity(Procs.Self me) {
         INTS.set(b, OWNER_PID_OFF, Procs.PID);
         INTS.set(b, OWNER_TID_OFF, me.tid);
         LONGS.set(b, OWNER_PID_START_OFF, Procs.PID_START);
         LONGS.set(b, OWNER_TID_START_OFF, me.tidStart);
         LONGS.set(b, OWNER_JTID_OFF, me.javaTid);
-        LONGS.setRelease(b, OWNER_VERSION_OFF, locked);
-        if (closed) {
-            // Closed while we were taking it: the mapping may already be anonymous memory. Give
-            // back what we took (harmless if it was) and report the closed handle. The version
-            // stays the new one: were it restored, another thread of this process could lock
-            // the very same STATE again through another handle, and the close() racing us would
-            // take that hold for ours and abandon it.
-            HOLDER.setRelease(this, null);
-            LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
-            if (LONGS.compareAndSet(b, STATE_OFF, locked, locked & ~LOCKED)) {
-                wakeBucketOf(k);
-            }
-            throw closedException();
+        recordedBy = me;
+    }
+
+    /**
+     * Closed while we were taking it: the mapping may already be anonymous memory. Gives back
+     * what we took (harmless if it was) and reports the closed handle. The version stays the
+     * new one: were it restored, another thread of this process could lock the very same STATE
+     * again through another handle, and the close() racing us would take that hold for ours
+     * and abandon it.
+     */
+    private void giveBackToClosedHandle(long locked, long k) {
+        LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
+        if (LONGS.compareAndSet(b, STATE_OFF, locked, locked & ~LOCKED)) {
+            wakeBucketOf(k);
         }
-        return true;
+        throw closedException();
     }
 
     /** The current thread's identity: {@link #lastSelf} if it is this thread's, else looked up. */
@@ -534,13 +579,13 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             b.put(DATA_OFF, in, in.position(), length);
             INTS.set(b, DATA_LENGTH_OFF, length);
         }
-        HOLDER.setRelease(this, null);
         LONGS.setRelease(b, OWNER_VERSION_OFF, 0L);
         LONGS.setRelease(b, KEY_OFF, nextKey); // after the record's clear, for the spinners' look
         // From the state this thread locked; the CAS fails if the mutex was marked abandoned since
         // or if this thread took it through another handle (then held is stale).
         long s = held;
         while (!LONGS.compareAndSet(b, STATE_OFF, s, s & ~LOCKED)) {
+            recordedBy = null; // not this handle's lock: its record may be another thread's
             s = state();
             if ((s & ABANDONED) != 0) {
                 return; // marked abandoned meanwhile (only a misbehaving process could): final
@@ -609,8 +654,8 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
             Thread.yield();
         }
         // The record of s is complete, and was written after HOLDER and held (release/acquire).
-        // held == s: this handle's own CAS locked s. A HOLDER left behind by a thread that
-        // released through another handle of this process names an earlier state.
+        // held == s: this handle's own CAS locked s, and HOLDER is that holder (a HOLDER left
+        // behind by a thread that released, through any handle, goes with an earlier held).
         Thread h = (Thread) HOLDER.getAcquire(this);
         long javaTid = (long) LONGS.get(b, OWNER_JTID_OFF);
         return h != null && held == s && h.getId() == javaTid && (int) INTS.get(b, OWNER_PID_OFF) == Procs.PID
@@ -629,7 +674,17 @@ final class ShmKeyedMutex extends AbstractKeyedMutex {
         if (closed) {
             throw closedException();
         }
-        return heldByCurrentThread(state());
+        // The quick answer, without the owner record: STATE is the one this handle's last locking
+        // CAS wrote, and that lock was the current thread's. held (acquire) was written after
+        // that holder's HOLDER; a later HOLDER comes from a later lock through this handle, which
+        // the current thread, being here, did not make; and versions never repeat, so a STATE
+        // equal to held is that very lock, not yet released nor abandoned.
+        long h = (long) HELD.getAcquire(this);
+        long s = state();
+        if (s == h && HOLDER.get(this) == Thread.currentThread()) {
+            return true;
+        }
+        return heldByCurrentThread(s); // through another handle, or not held
     }
 
     private boolean heldByCurrentThread(long s) {

@@ -316,31 +316,113 @@ class ShmTest {
      * with the key, the acquire must still succeed.
      */
     @Test
-    void aStaleGuessOfTheFreeStateNeverAdmitsWhileAnotherHandleHolds() throws Exception {
+    void aStaleGuessOfTheFreeStateNeverAdmitsWhileAnotherHandleHolds() throws Throwable {
         String name = newName();
         KeyedMutex a = track(KeyedMutexes.createShared(name, 1, 0));
         KeyedMutex b = track(KeyedMutexes.openShared(name));
         a.acquire(1);
         a.release(1); // a's guess: free, key 1, this version
+        // Key stays 1: the key check alone cannot refuse the stale guess.
+        whileAnotherThreadHolds(b, 1, 1, () -> {
+            assertFalse(a.tryAcquire(1), "a stale guess admitted a second holder");
+            assertFalse(a.isHeldByCurrentThread());
+        });
+        assertTrue(a.tryAcquire(1), "free with key 1 again, but the stale guess was not followed by a read");
+        a.release(2);
+        assertEquals(2, b.key());
+    }
+
+    /**
+     * isHeldByCurrentThread's quick answer (this handle's last locking thread and STATE, the
+     * owner record not read) must not outlive the hold: not after a release through another
+     * handle, and not while another thread holds through the same handle.
+     */
+    @Test
+    void aHandleDoesNotClaimAHoldItsThreadGaveUpThroughAnotherHandle() throws Throwable {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        a.acquire(0);
+        assertTrue(a.isHeldByCurrentThread());
+        b.release(1); // a still names this thread as its last holder, and its locked STATE
+        assertFalse(a.isHeldByCurrentThread());
+        assertThrows(IllegalMonitorStateException.class, () -> a.release(7));
+        assertFalse(a.isLocked());
+        assertEquals(1, a.key(), "a refused release changed the key");
+
+        whileAnotherThreadHolds(a, 1, 2, () -> {
+            assertFalse(a.isHeldByCurrentThread(), "another thread holds through the same handle");
+            assertThrows(IllegalMonitorStateException.class, () -> a.release(7));
+            assertTrue(a.isLocked());
+            assertEquals(1, a.key());
+        });
+        assertEquals(2, a.key());
+    }
+
+    /**
+     * A re-lock through the same handle by the same thread skips rewriting the owner record's
+     * identity (it is still that thread's): only if nobody locked since, and only if that
+     * handle's last hold was really that thread's. Here another thread takes the mutex through
+     * b and releases it through a, so a's next lock, by the first thread, must write the record
+     * again: b, which reads the record, must see the first thread as holder.
+     */
+    @Test
+    void theOwnerRecordNamesTheHolderAfterAHoldReleasedThroughAnotherHandle() throws Exception {
+        String name = newName();
+        KeyedMutex a = track(KeyedMutexes.createShared(name, 0, 0));
+        KeyedMutex b = track(KeyedMutexes.openShared(name));
+        a.acquire(0);
+        a.release(0); // a's record: this thread
+        TestThread.run("other", () -> {
+            b.acquire(0); // the record: other
+            assertTrue(b.isHeldByCurrentThread());
+            a.release(0); // through a: a's guess is now the free state after other's hold
+        }).join();
+        assertTrue(a.tryAcquire(0)); // from a's guess, which is current
+        try {
+            assertTrue(b.isHeldByCurrentThread(), "the owner record still names the other thread");
+            TestThread.run("stranger", () -> {
+                assertFalse(a.isHeldByCurrentThread());
+                assertFalse(b.isHeldByCurrentThread());
+            }).join();
+        } finally {
+            a.release(0);
+        }
+        // And the same after another thread locked through another handle (a's guess stale).
+        TestThread.run("other2", () -> {
+            b.acquire(0);
+            b.release(0);
+        }).join();
+        a.acquire(0);
+        try {
+            assertTrue(b.isHeldByCurrentThread(), "the owner record names the last other thread");
+        } finally {
+            a.release(0);
+        }
+    }
+
+    /**
+     * Runs {@code check} while another thread holds {@code m} (acquired with {@code key}); that
+     * thread then checks that it still holds it and releases it with {@code nextKey}.
+     */
+    private static void whileAnotherThreadHolds(KeyedMutex m, long key, long nextKey, TestThread.VoidBody check)
+            throws Throwable {
         java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch checked = new java.util.concurrent.CountDownLatch(1);
         TestThread<Void> holder = TestThread.run("holder", () -> {
-            b.acquire(1); // key stays 1: the key check alone cannot refuse the stale guess
+            m.acquire(key);
             held.countDown();
             assertTrue(checked.await(20, TimeUnit.SECONDS));
-            b.release(1);
+            assertTrue(m.isHeldByCurrentThread());
+            m.release(nextKey);
         });
         assertTrue(held.await(20, TimeUnit.SECONDS));
         try {
-            assertFalse(a.tryAcquire(1), "a stale guess admitted a second holder");
-            assertFalse(a.isHeldByCurrentThread());
+            check.run();
         } finally {
             checked.countDown();
         }
         holder.join();
-        assertTrue(a.tryAcquire(1), "free with key 1 again, but the stale guess was not followed by a read");
-        a.release(2);
-        assertEquals(2, b.key());
     }
 
     /** Writes a locked STATE naming {@code slot} straight into the region (as a damaged or foreign writer could). */

@@ -91,7 +91,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li><b>Non-fair release</b>: store the unlocked state, then if {@code queued != 0} unpark the first
  *       waiter of the new key, which retries; a thread arriving meanwhile may barge in. A waiter
- *       already woken is not unparked again until it has looked and gone back to sleep. A waiter
+ *       already woken is not unparked again until it has looked and gone back to sleep. A woken
+ *       waiter that finds the mutex held with its own key (it lost to a barger) first backs off
+ *       for {@link #BACK_OFF_NANOS} with its wake-up flag still set, then re-arms: otherwise a
+ *       holder that keeps re-taking the mutex would wake it on every release (edge 2b covers
+ *       the back-off: the flag is set, so it will look again). A waiter
  *       still without the mutex {@link #STARVATION_NANOS} after it was first woken asks for a
  *       direct hand-off (counted per key), which makes releases to its key grant it the mutex:
  *       no waiter starves while its key keeps being released.</li>
@@ -182,6 +186,12 @@ final class LocalKeyedMutex extends LocalMutexFields {
      * slow grant (a lock convoy).
      */
     static final long STARVATION_NANOS = 1_000_000L;
+    /**
+     * How long a woken non-fair waiter that finds the mutex re-taken with its own key leaves
+     * itself marked woken before it re-arms (see "Who waits how"). Measured, not derived:
+     * docs/measurements.md, "Contended: a woken waiter that lost backs off".
+     */
+    static final long BACK_OFF_NANOS = 20_000L;
 
     private static final VarHandle STATE;
     private static final VarHandle KEY;
@@ -189,6 +199,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     private static final VarHandle FREE_GUESS;
     private static final VarHandle STATUS;
     private static final VarHandle WAKEUPS;
+    private static final VarHandle BACK_OFFS;
 
     static {
         try {
@@ -199,6 +210,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
             OWNER = l.findVarHandle(LocalMutexFields.class, "owner", Thread.class);
             STATUS = l.findVarHandle(Node.class, "status", int.class);
             WAKEUPS = l.findVarHandle(LocalKeyedMutex.class, "wakeups", long.class);
+            BACK_OFFS = l.findVarHandle(LocalKeyedMutex.class, "backOffs", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -207,6 +219,7 @@ final class LocalKeyedMutex extends LocalMutexFields {
     // state, key, freeGuess and owner: declared in LocalMutexFields, which says why.
 
     private final boolean fair;
+    private final long backOffNanos;
     private final byte[] data;
     private int dataLength;
     /** How this handle spins before it parks (racy heuristics). */
@@ -227,11 +240,18 @@ final class LocalKeyedMutex extends LocalMutexFields {
      */
     private volatile Node wakeHint;
     private volatile long wakeups;   // atomic (WAKEUPS); for tests and ContentionProbe
+    private volatile long backOffs;  // atomic (BACK_OFFS); for tests and ContentionProbe
     private long grants;                                              // guarded by wl; for tests
 
     LocalKeyedMutex(long initialKey, int privateDataCapacity, boolean fair) {
+        this(initialKey, privateDataCapacity, fair, BACK_OFF_NANOS);
+    }
+
+    /** For tests: {@code backOffNanos} replaces {@link #BACK_OFF_NANOS} (0: no back-off). */
+    LocalKeyedMutex(long initialKey, int privateDataCapacity, boolean fair, long backOffNanos) {
         super(privateDataCapacity);
         this.fair = fair;
+        this.backOffNanos = backOffNanos;
         this.data = new byte[privateDataCapacity];
         KEY.setRelease(this, initialKey);
     }
@@ -374,11 +394,17 @@ final class LocalKeyedMutex extends LocalMutexFields {
                 }
             }, k, mode == TIMED, deadline);
         }
+        boolean backedOff = false;
         for (;;) {
             if (node.status == Node.GRANTED) {
                 OWNER.setRelease(this, me);
                 return acquiredAfterWait(reinterrupt);
             }
+            if (!backedOff && node.woken && backOff(node, k, mode, deadline)) {
+                backedOff = true;
+                continue;
+            }
+            backedOff = false;
             // Clear the wake-up flag before reading the state (Dekker with wakeFirst, which reads
             // the flag after its unlocking store): either it sees the flag clear and unparks us
             // again, or we see its unlock.
@@ -463,6 +489,36 @@ final class LocalKeyedMutex extends LocalMutexFields {
             }
             LockSupport.parkNanos(this, parkNanos);
         }
+    }
+
+    /**
+     * Non-fair: a woken waiter that finds the mutex held with its own key (a thread of that key
+     * barged in) sleeps for {@link #backOffNanos} with {@code node.woken} still set, so that the
+     * holder's releases meanwhile do not unpark it (edge 2b: it will look again). Without this,
+     * it would re-arm at once, and each release of a holder that re-takes the mutex would wake
+     * it again: with two threads, hundreds of thousands of wake-ups a second. Not in a timed wait
+     * too close to its deadline, nor once it asked for a hand-off.
+     *
+     * @return whether it slept
+     */
+    private boolean backOff(Node node, long k, int mode, long deadline) {
+        if (fair || backOffNanos <= 0 || node.handoff) {
+            return false;
+        }
+        long s = state;
+        if ((s & (LOCKED | ABANDONED)) != LOCKED || (long) KEY.getOpaque(this) != k || closed) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (mode == TIMED && deadline - now <= 2 * backOffNanos + DeadlineSpin.window()) {
+            return false;
+        }
+        if (node.firstWoken == 0L) {
+            node.firstWoken = now | 1L; // the starvation clock runs from the first wake-up
+        }
+        BACK_OFFS.getAndAdd(this, 1L);
+        LockSupport.parkNanos(this, backOffNanos);
+        return true;
     }
 
     private boolean acquiredAfterWait(boolean reinterrupt) {
@@ -914,6 +970,11 @@ final class LocalKeyedMutex extends LocalMutexFields {
     /** For tests: how many times a release has woken or granted to a waiter. */
     long wakeups() {
         return wakeups;
+    }
+
+    /** For tests: how many times a woken waiter has backed off (see backOff). */
+    long backOffs() {
+        return backOffs;
     }
 
     /**

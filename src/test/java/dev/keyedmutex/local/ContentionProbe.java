@@ -76,6 +76,7 @@ public final class ContentionProbe {
                 ts[i].start();
             }
             long wakeups0 = m.wakeups();
+            long backOffs0 = m.backOffs();
             long grants0 = m.grants();
             long switches0 = contextSwitches();
             start.await(10, TimeUnit.SECONDS);
@@ -94,9 +95,9 @@ public final class ContentionProbe {
             for (long p : pairs) {
                 total += p;
             }
-            System.out.printf(Locale.ROOT, "pass %d: %s, %d threads: %.2f M pairs/s; wake-ups %d, grants %d, context switches %d%n",
+            System.out.printf(Locale.ROOT, "pass %d: %s, %d threads: %.2f M pairs/s; wake-ups %d, back-offs %d, grants %d, context switches %d%n",
                     pass, keyed ? "KeyedMutexLock" : "ReentrantLock", threads, total * 1000.0 / elapsed,
-                    m.wakeups() - wakeups0, m.grants() - grants0, switches);
+                    m.wakeups() - wakeups0, m.backOffs() - backOffs0, m.grants() - grants0, switches);
             for (int i = 0; i < threads; i++) {
                 System.out.printf(Locale.ROOT, "  thread %d: %d pairs, %.1f ms CPU, %.2f ns CPU per pair%n",
                         i, pairs[i], cpu[i] / 1e6, cpu[i] / (double) Math.max(1, pairs[i]));

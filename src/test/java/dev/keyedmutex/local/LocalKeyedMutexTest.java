@@ -199,6 +199,59 @@ class LocalKeyedMutexTest {
      * that waiter, without wl, and nobody else: exactly one wake-up, and it is the new first
      * waiter that takes the mutex.
      */
+    /**
+     * A woken non-fair waiter that finds the mutex re-taken with its own key backs off with its
+     * wake-up flag still set, so the holder's releases meanwhile wake nobody; a later look (here
+     * a spurious wake-up) still finds the mutex free. The back-off is 10 s here, so that the
+     * releases surely fall inside it.
+     */
+    @Test
+    void aWokenWaiterThatLostToABargerIsNotWokenAgainByEveryRelease() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false, TimeUnit.SECONDS.toNanos(10));
+        m.acquire(0);
+        TestThread<Void> w = queuedWaiter(m, "w", 0, 0);
+        m.wakeFirstForTests(0); // a release whose waiter finds the mutex re-taken with key 0
+        Waits.until(() -> m.backOffs() == 1, () -> "the woken waiter did not back off: " + m.backOffs());
+        w.awaitBlocked();
+        long before = m.wakeups();
+        for (int i = 0; i < 100; i++) {
+            m.release(0);
+            assertTrue(m.tryAcquire(0), "the backing-off waiter took the mutex");
+        }
+        assertEquals(0, m.wakeups() - before, "releases during the back-off woke the waiter again");
+        m.release(0);
+        java.util.concurrent.locks.LockSupport.unpark(w.thread()); // ends the back-off early
+        w.join();
+        assertEquals(1, m.backOffs());
+    }
+
+    /** A timed waiter does not back off when the back-off could carry it past its deadline. */
+    @Test
+    void aTimedWaiterDoesNotBackOffPastItsDeadline() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false, TimeUnit.SECONDS.toNanos(30));
+        m.acquire(0);
+        TestThread<Boolean> w = TestThread.start("w", () -> m.tryAcquire(0, 500, TimeUnit.MILLISECONDS));
+        awaitQueued(m, 1);
+        w.awaitBlocked();
+        m.wakeFirstForTests(0);
+        assertFalse(w.join(), "the timed wait must time out: the mutex stays held");
+        assertEquals(0, m.backOffs());
+        m.release(0);
+    }
+
+    /** A fair waiter never backs off: it is granted the mutex, never woken to race for it. */
+    @Test
+    void aFairWaiterDoesNotBackOff() throws Exception {
+        LocalKeyedMutex m = new LocalKeyedMutex(0, 0, true, TimeUnit.SECONDS.toNanos(30));
+        m.acquire(0);
+        TestThread<Void> w = queuedWaiter(m, "w", 0, 0);
+        m.wakeFirstForTests(0);
+        w.awaitBlocked();
+        m.release(0);
+        w.join();
+        assertEquals(0, m.backOffs());
+    }
+
     @Test
     void theWakeHintMovesOnToTheNextWaiter() throws Exception {
         LocalKeyedMutex m = new LocalKeyedMutex(0, 0, false);

@@ -513,9 +513,8 @@ final class LocalKeyedMutex extends LocalMutexFields {
         if (mode == TIMED && deadline - now <= 2 * backOffNanos + DeadlineSpin.window()) {
             return false;
         }
-        if (node.firstWoken == 0L) {
-            node.firstWoken = now | 1L; // the starvation clock runs from the first wake-up
-        }
+        // The starvation clock (firstWoken) starts at the look after the back-off, as before: a
+        // back-off that oversleeps on a busy machine must not count as a lost race by itself.
         BACK_OFFS.getAndAdd(this, 1L);
         LockSupport.parkNanos(this, backOffNanos);
         return true;
